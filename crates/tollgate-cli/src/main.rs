@@ -1,0 +1,208 @@
+//! `tollgate`: the command-line front end. It reads files, loads the policy, runs the core and
+//! prints the report. Exit codes: 0 pass, 1 the findings fail the policy, 2 usage, configuration
+//! or I/O error.
+
+mod discover;
+mod error;
+mod render;
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+use tollgate_core::model::Level;
+use tollgate_core::policy::{FailOn, Policy};
+use tollgate_core::rules::RULES;
+
+use crate::error::CliError;
+
+#[derive(Parser)]
+#[command(name = "tollgate", version, about = "A safety gate for PostgreSQL schema migrations")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse migrations and report unsafe changes.
+    Check(CheckArgs),
+    /// List every rule with its class and configured severity.
+    Rules {
+        /// Policy file (default: the nearest tollgate.toml above the working directory).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum Format {
+    Human,
+    Json,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Migration files or directories (default: the policy's `paths.include` under the
+    /// repository root).
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Policy file (default: the nearest tollgate.toml above the working directory).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Lowest severity that fails the check (overrides `fail_on`).
+    #[arg(long, value_name = "error|warning|info|never")]
+    fail_on: Option<String>,
+    /// Set a rule's severity, e.g. `--rule lock-timeout-missing=warning` (repeatable).
+    #[arg(long = "rule", value_name = "ID=LEVEL")]
+    rules: Vec<String>,
+    /// Assumed PostgreSQL major version (overrides `postgres_version`).
+    #[arg(long)]
+    pg_version: Option<u32>,
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Check(args) => run_check(args),
+        Command::Rules { config } => run_rules(config),
+    };
+    match result {
+        Ok(code) => ExitCode::from(code),
+        Err(e) => {
+            eprintln!("tollgate: error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// The nearest `tollgate.toml` from `start` upwards.
+fn find_config(start: &Path) -> Option<PathBuf> {
+    let mut dir = Some(start);
+    while let Some(d) = dir {
+        let candidate = d.join("tollgate.toml");
+        if candidate.is_file() {
+            return Some(candidate);
+        }
+        dir = d.parent();
+    }
+    None
+}
+
+/// Default policy, then the repository's file, then CLI flags: each layer only changes what it
+/// names. Returns the policy and the directory the policy's globs are relative to.
+fn load_policy(config: Option<&Path>, cwd: &Path) -> Result<(Policy, PathBuf), CliError> {
+    let mut policy = Policy::default_policy();
+    let path = match config {
+        Some(p) => Some(p.to_path_buf()),
+        None => find_config(cwd),
+    };
+    let root = match &path {
+        Some(p) => {
+            let text = discover::read_text(p)?;
+            policy.overlay_toml(&p.display().to_string(), &text)?;
+            p.parent().map(Path::to_path_buf).filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(|| cwd.to_path_buf())
+        }
+        None => cwd.to_path_buf(),
+    };
+    Ok((policy, root))
+}
+
+fn apply_flags(policy: &mut Policy, args: &CheckArgs) -> Result<(), CliError> {
+    if let Some(f) = &args.fail_on {
+        policy.fail_on = FailOn::parse(f).ok_or_else(|| {
+            CliError::new(format!("--fail-on: invalid value `{f}`; expected error, warning, info or never"))
+        })?;
+    }
+    for r in &args.rules {
+        let (id, level) = r
+            .split_once('=')
+            .ok_or_else(|| CliError::new(format!("--rule `{r}`: expected ID=LEVEL, e.g. --rule prefer-jsonb=warning")))?;
+        let level = Level::parse(level.trim()).ok_or_else(|| {
+            CliError::new(format!("--rule `{r}`: invalid level `{level}`; expected error, warning, info or off"))
+        })?;
+        policy.set_rule_level(id.trim(), level)?;
+    }
+    if let Some(v) = args.pg_version {
+        if !(11..=18).contains(&v) {
+            return Err(CliError::new(format!("--pg-version: must be between 11 and 18, got {v}")));
+        }
+        policy.postgres_version = v;
+    }
+    Ok(())
+}
+
+fn run_check(args: CheckArgs) -> Result<u8, CliError> {
+    let cwd = std::env::current_dir().map_err(|e| CliError::new(format!("cannot read the working directory: {e}")))?;
+    let (mut policy, root) = load_policy(args.config.as_deref(), &cwd)?;
+    apply_flags(&mut policy, &args)?;
+    let matcher = policy.path_matcher()?;
+    let files = discover::collect_files(&args.paths, &root, &matcher)?;
+    let (found, group_notices) = discover::group(&files);
+    let project = discover::load(&found, &cwd)?;
+    let mut report = tollgate_core::check(&project, &policy);
+    report.notices.extend(group_notices);
+    if project.migrations.is_empty() && policy.require_migrations {
+        report.notices.push("require_migrations = true: a repository without migrations fails".into());
+        report.summary.failed = true;
+    }
+
+    let mut stdout = std::io::stdout().lock();
+    let text = match args.format {
+        Format::Json => {
+            let mut s = report.to_json();
+            s.push('\n');
+            s
+        }
+        Format::Human => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+            };
+            let files: Vec<(String, String)> =
+                project.files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
+            render::human(&report, &files, &render::HumanOptions { color, width: 100 })
+        }
+    };
+    // A closed pipe (`tollgate check | head`) is not an error worth a panic.
+    let _ = stdout.write_all(text.as_bytes());
+    let _ = stdout.flush();
+    Ok(if report.summary.failed { 1 } else { 0 })
+}
+
+fn run_rules(config: Option<PathBuf>) -> Result<u8, CliError> {
+    let cwd = std::env::current_dir().map_err(|e| CliError::new(format!("cannot read the working directory: {e}")))?;
+    let (policy, _) = load_policy(config.as_deref(), &cwd)?;
+    let mut out = String::new();
+    for r in RULES {
+        let class = r.meta.class.map_or("-", |c| c.as_str());
+        out.push_str(&format!(
+            "{:<36} {:<12} {:<8} {}\n",
+            r.meta.id,
+            class,
+            policy.level(r.meta.id).as_str(),
+            r.meta.summary
+        ));
+    }
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    Ok(0)
+}

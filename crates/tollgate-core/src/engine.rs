@@ -1,0 +1,767 @@
+//! The analysis pipeline: migrations → statements → ops → hits → policy → report.
+//!
+//! Each migration side is split into statements, every statement is lowered to ops on its own
+//! (sqlparser first, the token fallback second), `DO` blocks are opened and their statements
+//! analysed like top-level ones, and the rules run against the schema as it stands just before
+//! the statement. Only then does the policy turn hits into findings, so a rule the policy
+//! switches off still counts toward the class a reviewer must see.
+
+use crate::analyze::{self, Lowered};
+use crate::lexer::{self, Token, TokenKind};
+use crate::model::{Class, Level, Severity, TransactionMode};
+use crate::ops::{ObjectKind, ObjectName, Op, TxControl};
+use crate::policy::Policy;
+use crate::report::{
+    Direction as ReportDirection, FileRef, Finding, MigrationClass, MigrationReport, Report,
+    StatementReport, Summary, Tool,
+};
+use crate::rules::{self, Ctx, Direction, Hit, Hits, MigrationScope, Namespace, RULES};
+use crate::schema::Schema;
+use crate::source::{Project, SqlPart};
+use crate::span::{LineIndex, Span};
+use crate::split::{self, SegmentKind};
+use crate::suppress::{self, Parsed};
+
+/// How deep `DO` blocks and called functions are opened (a DO that builds a DO is rare).
+const MAX_NESTING: usize = 3;
+
+/// A statement found inside a `DO` block or a function body, with its span in the part's SQL.
+#[derive(Debug, Clone)]
+struct Nested {
+    span: Span,
+    lowered: Lowered,
+    nested: Vec<Nested>,
+}
+
+#[derive(Debug, Clone)]
+struct Stmt {
+    span: Span,
+    lowered: Lowered,
+    /// Statements inside a `DO` body (they run now).
+    do_body: Vec<Nested>,
+    /// Statements inside a function or procedure body (they run when called).
+    fn_body: Vec<Nested>,
+}
+
+/// A hit placed in the part's SQL.
+#[derive(Debug, Clone)]
+struct PlacedHit {
+    hit: Hit,
+    span: Span,
+    stmt: Option<usize>,
+}
+
+/// The analysis of one side of a migration.
+#[derive(Debug, Default)]
+struct PartResult {
+    statements: Vec<(Span, String, Class, bool)>,
+    hits: Vec<PlacedHit>,
+    suppressed: usize,
+    class: Option<Class>,
+}
+
+/// Runs the whole pipeline.
+pub fn check(project: &Project, policy: &Policy) -> Report {
+    let mut schema = Schema::default();
+    let mut line_indexes: Vec<Option<LineIndex>> = vec![None; project.files.len()];
+    let mut migrations = Vec::new();
+    let mut findings = Vec::new();
+    let mut summary = Summary::default();
+
+    for m in &project.migrations {
+        let up = analyze_part(project, &m.up, policy, Direction::Up, m.transaction, &mut schema);
+        let down = m.down.as_ref().map(|d| {
+            // The down runs after the up; its effects must not leak into the history's schema.
+            let mut after_up = schema.clone();
+            (d, analyze_part(project, d, policy, Direction::Down, m.transaction, &mut after_up))
+        });
+        if !m.checked {
+            continue;
+        }
+        let class = MigrationClass::from_class(up.class);
+        let needs_review = up.class.is_some_and(|c| policy.needs_review(c));
+        summary.migrations += 1;
+        match class {
+            MigrationClass::Destructive => summary.destructive_migrations += 1,
+            MigrationClass::Risky => summary.risky_migrations += 1,
+            MigrationClass::Unknown => summary.unknown_migrations += 1,
+            _ => {}
+        }
+        summary.needs_review += usize::from(needs_review);
+
+        let mut statements = Vec::new();
+        let mut sides = vec![(&m.up, &up, ReportDirection::Up)];
+        if let Some((d, r)) = &down {
+            sides.push((d, r, ReportDirection::Down));
+        }
+        for (part, result, dir) in sides {
+            let file = &project.files[part.file];
+            let index = line_indexes[part.file].get_or_insert_with(|| LineIndex::new(&file.text));
+            summary.suppressed += result.suppressed;
+            for (span, kind, class, parsed) in &result.statements {
+                let (start, end) = to_file(part, *span);
+                let (s, e) = (index.position(&file.text, start), index.position(&file.text, end));
+                summary.unparsed_statements += usize::from(!parsed);
+                statements.push(StatementReport {
+                    path: file.path.clone(),
+                    line: s.line,
+                    column: s.column,
+                    end_line: e.line,
+                    end_column: e.column,
+                    start,
+                    end,
+                    kind: kind.clone(),
+                    class: *class,
+                    parsed: *parsed,
+                    direction: dir,
+                });
+            }
+            for ph in &result.hits {
+                let Some(severity) = severity_for(policy, ph.hit.rule, dir) else { continue };
+                let (start, end) = to_file(part, ph.span);
+                let (s, e) = (index.position(&file.text, start), index.position(&file.text, end));
+                match severity {
+                    Severity::Error => summary.errors += 1,
+                    Severity::Warning => summary.warnings += 1,
+                    Severity::Info => summary.infos += 1,
+                }
+                summary.failed |= policy.fails(severity);
+                findings.push(Finding {
+                    rule: ph.hit.rule.to_string(),
+                    severity,
+                    class: ph.hit.class,
+                    message: ph.hit.message.clone(),
+                    help: ph.hit.help.clone(),
+                    path: file.path.clone(),
+                    line: s.line,
+                    column: s.column,
+                    end_line: e.line,
+                    end_column: e.column,
+                    column_utf16: s.column_utf16,
+                    end_column_utf16: e.column_utf16,
+                    start,
+                    end,
+                    migration: Some(m.id.clone()),
+                    direction: dir,
+                    doc_url: rules::doc_url(ph.hit.rule),
+                });
+            }
+        }
+        migrations.push(MigrationReport {
+            id: m.id.clone(),
+            up: FileRef { path: project.files[m.up.file].path.clone() },
+            down: m.down.as_ref().map(|d| FileRef { path: project.files[d.file].path.clone() }),
+            class,
+            down_class: down.as_ref().map(|(_, r)| MigrationClass::from_class(r.class)),
+            transaction: m.transaction,
+            needs_review,
+            statements,
+        });
+    }
+
+    let mut notices = Vec::new();
+    if project.migrations.is_empty() {
+        notices.push("no migrations yet: nothing to check".to_string());
+    }
+    Report {
+        version: crate::report::REPORT_VERSION,
+        tool: Tool { name: "tollgate".into(), version: env!("CARGO_PKG_VERSION").into() },
+        migrations,
+        findings,
+        summary,
+        notices,
+    }
+}
+
+fn default_level(rule: &str) -> Level {
+    static DEFAULT: std::sync::OnceLock<Policy> = std::sync::OnceLock::new();
+    DEFAULT.get_or_init(Policy::default_policy).level(rule)
+}
+
+fn severity_for(policy: &Policy, rule: &str, dir: ReportDirection) -> Option<Severity> {
+    let level = policy.level(rule);
+    let level = if dir == ReportDirection::Down { min_level(level, policy.down_severity) } else { level };
+    level.severity()
+}
+
+fn min_level(a: Level, b: Level) -> Level {
+    fn rank(l: Level) -> u8 {
+        match l {
+            Level::Off => 0,
+            Level::Info => 1,
+            Level::Warning => 2,
+            Level::Error => 3,
+        }
+    }
+    if rank(a) <= rank(b) {
+        a
+    } else {
+        b
+    }
+}
+
+fn to_file(part: &SqlPart, span: Span) -> (usize, usize) {
+    let start = part.map.to_file(span.start);
+    let end = if span.is_empty() { start } else { part.map.to_file(span.end - 1) + 1 };
+    (start, end)
+}
+
+/// Lowers every statement of a piece of SQL. `base` is the piece's offset in the part's SQL.
+fn lower_all(sql: &str, depth: usize) -> (split::SplitResult, Vec<Stmt>) {
+    let result = split::split(sql);
+    let mut stmts = Vec::new();
+    for seg in result.segments.iter().filter(|s| s.kind == SegmentKind::Statement) {
+        let tokens = &result.tokens[seg.tokens.clone()];
+        let lowered = analyze::lower(sql, tokens);
+        let (do_body, fn_body) = open_bodies(sql, seg.span.start, &lowered, depth);
+        stmts.push(Stmt { span: seg.span, lowered, do_body, fn_body });
+    }
+    (result, stmts)
+}
+
+/// Opens `DO` and function bodies of a lowered statement.
+fn open_bodies(sql: &str, stmt_start: usize, lowered: &Lowered, depth: usize) -> (Vec<Nested>, Vec<Nested>) {
+    let mut do_body = Vec::new();
+    let mut fn_body = Vec::new();
+    if depth >= MAX_NESTING {
+        return (do_body, fn_body);
+    }
+    for op in &lowered.ops {
+        match op {
+            Op::DoBlock { language, body: Some((s, e)) } if is_plpgsql_or_sql(language) => {
+                do_body.extend(body_statements(sql, Span::new(stmt_start + s, stmt_start + e), depth + 1));
+            }
+            Op::CreateFunction { language, body: Some((s, e)), .. } if is_plpgsql_or_sql(language) => {
+                fn_body.extend(body_statements(sql, Span::new(stmt_start + s, stmt_start + e), depth + 1));
+            }
+            _ => {}
+        }
+    }
+    (do_body, fn_body)
+}
+
+fn is_plpgsql_or_sql(language: &Option<String>) -> bool {
+    match language.as_deref() {
+        None => true,
+        Some(l) => matches!(l, "plpgsql" | "sql"),
+    }
+}
+
+/// SQL commands worth analysing inside a PL/pgSQL body; everything else is control flow.
+const BODY_COMMANDS: &[&str] = &[
+    "alter", "drop", "create", "truncate", "delete", "update", "insert", "comment", "grant",
+    "revoke", "reindex", "vacuum", "cluster", "lock", "refresh", "with",
+];
+
+/// Finds the SQL statements in a PL/pgSQL (or SQL) body, with spans in the outer SQL.
+fn body_statements(sql: &str, body: Span, depth: usize) -> Vec<Nested> {
+    let text = &sql[body.start..body.end];
+    let result = split::split(text);
+    let mut out = Vec::new();
+    for seg in result.segments.iter().filter(|s| s.kind == SegmentKind::Statement) {
+        let tokens = &result.tokens[seg.tokens.clone()];
+        let significant: Vec<&Token> = tokens.iter().filter(|t| !t.is_trivia()).collect();
+        let Some(start) = command_start(text, &significant) else { continue };
+        let first = significant[start];
+        if lexer::is_keyword(first, text, "execute") {
+            out.extend(execute_statement(text, &significant[start..], body.start, seg.span));
+            continue;
+        }
+        if !BODY_COMMANDS.iter().any(|k| lexer::is_keyword(first, text, k)) {
+            continue;
+        }
+        let from = tokens.iter().position(|t| t.start == first.start).unwrap_or(0);
+        let lowered = analyze::lower(text, &tokens[from..]);
+        let span = Span::new(first.start, seg.span.end).offset(body.start);
+        let (inner_do, _) = open_bodies(text, first.start, &lowered, depth);
+        let nested = inner_do
+            .into_iter()
+            .map(|mut n| {
+                shift(&mut n, body.start);
+                n
+            })
+            .collect();
+        out.push(Nested { span, lowered, nested });
+    }
+    out
+}
+
+fn shift(n: &mut Nested, by: usize) {
+    n.span = n.span.offset(by);
+    for c in &mut n.nested {
+        shift(c, by);
+    }
+}
+
+/// Skips PL/pgSQL control words (`BEGIN`, `IF … THEN`, `ELSE`, `LOOP`, labels) to the index of
+/// the token that starts the actual command, if any.
+fn command_start(text: &str, toks: &[&Token]) -> Option<usize> {
+    let mut i = 0;
+    while i < toks.len() {
+        let t = toks[i];
+        let kw = |k: &str| lexer::is_keyword(t, text, k);
+        if kw("begin") || kw("else") || kw("loop") || kw("exception") || kw("declare") && i + 1 == toks.len() {
+            i += 1;
+        } else if kw("if") || kw("elsif") || kw("elseif") || kw("when") || kw("for") || kw("while") || kw("foreach") {
+            // Skip the condition to its THEN / LOOP at paren depth 0.
+            let mut depth = 0i32;
+            let mut j = i + 1;
+            let mut found = false;
+            while j < toks.len() {
+                let tj = toks[j];
+                match tj.text(text) {
+                    "(" => depth += 1,
+                    ")" => depth -= 1,
+                    _ if depth == 0
+                        && (lexer::is_keyword(tj, text, "then") || lexer::is_keyword(tj, text, "loop")) =>
+                    {
+                        found = true;
+                        break;
+                    }
+                    _ => {}
+                }
+                j += 1;
+            }
+            if !found {
+                return None;
+            }
+            i = j + 1;
+        } else if kw("end") {
+            // `END IF; DROP …` can't happen (the `;` splits), but `END` may lead a chunk.
+            return None;
+        } else if t.kind == TokenKind::Operator && t.text(text).starts_with("<<") {
+            // `<<label>>`
+            i += 1;
+            while i < toks.len() && !toks[i].text(text).ends_with(">>") {
+                i += 1;
+            }
+            i += 1;
+        } else {
+            return Some(i);
+        }
+    }
+    None
+}
+
+/// `EXECUTE 'literal'` runs the literal; anything else is SQL built at run time.
+fn execute_statement(text: &str, toks: &[&Token], base: usize, seg: Span) -> Option<Nested> {
+    let span = Span::new(toks[0].start, seg.end).offset(base);
+    let arg = toks.get(1)?;
+    let literal_only = toks.len() == 2
+        || toks.get(2).is_some_and(|t| t.text(text) == ";")
+        || toks.get(2).is_some_and(|t| lexer::is_keyword(t, text, "using"));
+    if matches!(arg.kind, TokenKind::String | TokenKind::DollarString) && literal_only {
+        if let Some(inner) = lexer::string_value(arg, text) {
+            let result = split::split(&inner);
+            let mut ops = Vec::new();
+            let mut kind = String::from("execute");
+            let mut parsed = true;
+            for seg in result.segments.iter().filter(|s| s.kind == SegmentKind::Statement) {
+                let l = analyze::lower(&inner, &result.tokens[seg.tokens.clone()]);
+                parsed &= l.parsed;
+                kind = l.kind;
+                ops.extend(l.ops);
+            }
+            let lowered = Lowered { ops, kind, parsed, parse_error: None };
+            return Some(Nested { span, lowered, nested: vec![] });
+        }
+    }
+    // Dynamic SQL: read what the literal fragments say, and stay unknown about the rest.
+    let fragments: Vec<String> = toks
+        .iter()
+        .filter(|t| matches!(t.kind, TokenKind::String | TokenKind::DollarString))
+        .filter_map(|t| lexer::string_value(t, text))
+        .collect();
+    let joined = fragments.join(" x ").replace("%I", "x").replace("%s", "x").replace("%L", "'x'");
+    let result = split::split(&joined);
+    let mut ops = vec![Op::Unknown { reason: "dynamic SQL built at run time (EXECUTE of an expression)".into() }];
+    for seg in result.segments.iter().filter(|s| s.kind == SegmentKind::Statement) {
+        let l = analyze::lower(&joined, &result.tokens[seg.tokens.clone()]);
+        ops.extend(l.ops.into_iter().filter(|o| !matches!(o, Op::Unknown { .. })));
+    }
+    Some(Nested { span, lowered: Lowered { ops, kind: "execute".into(), parsed: false, parse_error: None }, nested: vec![] })
+}
+
+/// Records what each statement creates, for the same-migration exemptions.
+fn record_creations(scope: &mut MigrationScope, ops: &[Op], idx: usize) {
+    for op in ops {
+        match op {
+            Op::CreateTable { table, .. } => scope.record(Namespace::Relation, table.key(), idx),
+            Op::AddColumn { table, column, .. } => {
+                scope.record(Namespace::Column, rules::column_key(table, &column.name), idx)
+            }
+            Op::CreateView { view, .. } => scope.record(Namespace::View, view.key(), idx),
+            Op::CreateFunction { name, .. } => scope.record(Namespace::Function, name.key(), idx),
+            Op::CreateTrigger { name, table } => {
+                scope.record(Namespace::Trigger, trigger_key(name, Some(table)), idx)
+            }
+            Op::CreateIndex { name: Some(name), .. } => scope.record(Namespace::Index, name.key(), idx),
+            Op::CreateType { name, .. } => scope.record(Namespace::Type, name.key(), idx),
+            Op::CreateOther { kind, name: Some(name) } => scope.record(Namespace::of(*kind), name.key(), idx),
+            // A table renamed into place, or an object renamed to a new name, is new under that
+            // name as far as later statements of this migration are concerned only if the source
+            // was new too; renames of existing objects are not creations.
+            _ => {}
+        }
+    }
+}
+
+pub(crate) fn trigger_key(name: &str, table: Option<&ObjectName>) -> String {
+    match table {
+        Some(t) => format!("{}.{name}", t.key()),
+        None => name.to_string(),
+    }
+}
+
+struct PartState {
+    in_explicit_transaction: bool,
+    lock_timeout_set: bool,
+}
+
+fn analyze_part(
+    project: &Project,
+    part: &SqlPart,
+    policy: &Policy,
+    direction: Direction,
+    transaction: TransactionMode,
+    schema: &mut Schema,
+) -> PartResult {
+    let sql = part.sql(&project.files);
+    let (split_result, stmts) = lower_all(sql, 0);
+
+    // Suppressions: an `allow` attaches to the next statement only; `allow-file` to all.
+    let mut stmt_allows: Vec<Vec<(suppress::Allow, Vec<bool>)>> = vec![Vec::new(); stmts.len()];
+    let mut file_allows: Vec<(suppress::Allow, Vec<bool>)> = Vec::new();
+    let mut meta_hits: Vec<PlacedHit> = Vec::new();
+    let mut pending: Vec<suppress::Allow> = Vec::new();
+    let mut stmt_idx = 0;
+    for seg in &split_result.segments {
+        match seg.kind {
+            SegmentKind::Statement => {
+                if stmt_idx < stmt_allows.len() {
+                    stmt_allows[stmt_idx] =
+                        pending.drain(..).map(|a| { let n = a.rules.len(); (a, vec![false; n]) }).collect();
+                }
+                stmt_idx += 1;
+            }
+            SegmentKind::Trivia | SegmentKind::MetaCommand => {
+                for t in &split_result.tokens[seg.tokens.clone()] {
+                    if !matches!(t.kind, TokenKind::LineComment | TokenKind::BlockComment) {
+                        continue;
+                    }
+                    match suppress::parse_comment(t.text(sql), t.span()) {
+                        None => {}
+                        Some(Parsed::Invalid { span, message }) => meta_hits.push(PlacedHit {
+                            hit: Hit {
+                                rule: rules::invalid_suppression::META.id,
+                                class: None,
+                                message,
+                                help: "write `-- tollgate:allow <rule-id> -- <reason>` directly above the statement".into(),
+                            },
+                            span,
+                            stmt: None,
+                        }),
+                        Some(Parsed::Allow(a)) => {
+                            for r in &a.rules {
+                                if !rules::is_known(r) {
+                                    meta_hits.push(PlacedHit {
+                                        hit: Hit {
+                                            rule: rules::unknown_rule_in_suppression::META.id,
+                                            class: None,
+                                            message: format!("`{r}` is not a tollgate rule id"),
+                                            help: suggest_rule(r),
+                                        },
+                                        span: a.span,
+                                        stmt: None,
+                                    });
+                                }
+                            }
+                            if a.file_wide {
+                                let n = a.rules.len();
+                                file_allows.push((a, vec![false; n]));
+                            } else {
+                                pending.push(a);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+    // An allow after the last statement suppresses nothing.
+    let trailing: Vec<(suppress::Allow, Vec<bool>)> =
+        pending.into_iter().map(|a| { let n = a.rules.len(); (a, vec![false; n]) }).collect();
+
+    // Scope: what this part creates, and which functions it calls.
+    let mut scope = MigrationScope::default();
+    let mut called: Vec<(String, usize)> = Vec::new();
+    for (i, s) in stmts.iter().enumerate() {
+        record_creations(&mut scope, &s.lowered.ops, i);
+        for n in flatten(&s.do_body) {
+            record_creations(&mut scope, &n.lowered.ops, i);
+        }
+        for op in &s.lowered.ops {
+            if let Op::Call { function } = op {
+                called.push((function.key(), i));
+            }
+        }
+    }
+
+    let mut state = PartState {
+        in_explicit_transaction: false,
+        lock_timeout_set: false,
+    };
+    let mut result = PartResult::default();
+    let mut raw_hits: Vec<PlacedHit> = Vec::new();
+    for (i, s) in stmts.iter().enumerate() {
+        let mut stmt_hits: Vec<PlacedHit> = Vec::new();
+        let ctx_for = |state: &PartState, schema: &Schema, in_do: bool, f: &mut dyn FnMut(&Ctx)| {
+            let ctx = Ctx {
+                policy,
+                direction,
+                transaction,
+                in_explicit_transaction: state.in_explicit_transaction,
+                in_do_block: in_do,
+                lock_timeout_set: state.lock_timeout_set,
+                scope: &scope,
+                stmt_index: i,
+                schema,
+            };
+            f(&ctx);
+        };
+        // Top-level ops.
+        for op in &s.lowered.ops {
+            let mut hits = Hits::default();
+            ctx_for(&state, schema, false, &mut |ctx| run_rules(ctx, op, &mut hits));
+            stmt_hits.extend(hits.items.into_iter().map(|hit| PlacedHit { hit, span: s.span, stmt: Some(i) }));
+            track_state(&mut state, op);
+            schema.apply(op);
+        }
+        // DO bodies run now; so does the body of a function this migration calls later.
+        let mut executed: Vec<&Nested> = flatten(&s.do_body);
+        for op in &s.lowered.ops {
+            if let Op::CreateFunction { name, .. } = op {
+                if called.iter().any(|(k, at)| *k == name.key() && *at > i) {
+                    executed.extend(flatten(&s.fn_body));
+                }
+            }
+        }
+        let runs_function_now = !executed.is_empty() && s.do_body.is_empty();
+        for n in &executed {
+            for op in &n.lowered.ops {
+                let mut hits = Hits::default();
+                ctx_for(&state, schema, true, &mut |ctx| run_rules(ctx, op, &mut hits));
+                stmt_hits.extend(hits.items.into_iter().map(|mut hit| {
+                    hit.message = if runs_function_now {
+                        format!("{} (inside a function this migration calls)", hit.message)
+                    } else {
+                        format!("{} (inside a DO block)", hit.message)
+                    };
+                    PlacedHit { hit, span: n.span, stmt: Some(i) }
+                }));
+                schema.apply(op);
+                // DDL inside a DO block is usually conditional: don't trust the model blindly.
+                for t in touched_tables(op) {
+                    schema.mark_uncertain(t);
+                }
+            }
+            if !n.lowered.parsed {
+                stmt_hits.push(unparsed_hit(&n.lowered, n.span, i));
+            }
+        }
+        // Function bodies that don't run now: report destructive DDL they would run.
+        if !runs_function_now {
+            stmt_hits.extend(function_body_hits(s, i));
+        }
+        if !s.lowered.parsed {
+            stmt_hits.push(unparsed_hit(&s.lowered, s.span, i));
+        }
+        for op in &s.lowered.ops {
+            if matches!(op, Op::Unknown { .. }) {
+                for t in touched_tables(op) {
+                    schema.mark_uncertain(t);
+                }
+            }
+        }
+        // Opt-in rules (off in the default policy) only count when the user switched them on;
+        // rules the user switched off still count, so the review gate stays honest.
+        stmt_hits.retain(|h| !(policy.level(h.hit.rule) == Level::Off && default_level(h.hit.rule) == Level::Off));
+        let class = stmt_hits.iter().filter_map(|h| h.hit.class).max().unwrap_or(Class::Additive);
+        result.class = Some(result.class.map_or(class, |c: Class| c.max(class)));
+        result.statements.push((s.span, s.lowered.kind.clone(), class, s.lowered.parsed));
+        raw_hits.extend(stmt_hits);
+    }
+
+    // Apply suppressions, exactly scoped.
+    for ph in raw_hits {
+        let mut suppressed = false;
+        if let Some(i) = ph.stmt {
+            for (allow, used) in stmt_allows[i].iter_mut() {
+                if let Some(k) = allow.rules.iter().position(|r| r == ph.hit.rule) {
+                    used[k] = true;
+                    suppressed = true;
+                }
+            }
+        }
+        for (allow, used) in file_allows.iter_mut() {
+            if let Some(k) = allow.rules.iter().position(|r| r == ph.hit.rule) {
+                used[k] = true;
+                suppressed = true;
+            }
+        }
+        if suppressed {
+            result.suppressed += 1;
+        } else {
+            result.hits.push(ph);
+        }
+    }
+    let all_allows = stmt_allows.iter().flatten().chain(file_allows.iter()).chain(trailing.iter());
+    for (allow, used) in all_allows {
+        for (r, u) in allow.rules.iter().zip(used) {
+            if !u && rules::is_known(r) {
+                result.hits.push(PlacedHit {
+                    hit: Hit {
+                        rule: rules::unused_suppression::META.id,
+                        class: None,
+                        message: if allow.file_wide {
+                            format!("`tollgate:allow-file {r}` suppresses nothing in this file")
+                        } else {
+                            format!("`tollgate:allow {r}` suppresses nothing on the statement that follows it")
+                        },
+                        help: "remove the comment, or move it directly above the statement it is meant for".into(),
+                    },
+                    span: allow.span,
+                    stmt: None,
+                });
+            }
+        }
+    }
+    result.hits.extend(meta_hits);
+    result.hits.sort_by_key(|h| (h.span.start, h.span.end));
+    result
+}
+
+fn flatten(nested: &[Nested]) -> Vec<&Nested> {
+    let mut out = Vec::new();
+    for n in nested {
+        out.push(n);
+        out.extend(flatten(&n.nested));
+    }
+    out
+}
+
+fn run_rules(ctx: &Ctx, op: &Op, hits: &mut Hits) {
+    for rule in RULES {
+        (rule.check)(ctx, op, hits);
+    }
+}
+
+fn track_state(state: &mut PartState, op: &Op) {
+    match op {
+        Op::Transaction { control: TxControl::Begin } => state.in_explicit_transaction = true,
+        Op::Transaction { control: TxControl::Commit | TxControl::Rollback } => {
+            state.in_explicit_transaction = false
+        }
+        Op::SetParameter { name, value, .. } if name == "lock_timeout" => {
+            let v = value.trim().trim_matches('\'').trim();
+            state.lock_timeout_set = !(v == "0" || v.eq_ignore_ascii_case("default") || v.is_empty());
+        }
+        Op::ResetParameter { name } if name.as_deref().is_none_or(|n| n == "lock_timeout") => {
+            state.lock_timeout_set = false
+        }
+        _ => {}
+    }
+}
+
+fn touched_tables(op: &Op) -> Vec<&ObjectName> {
+    match op {
+        Op::CreateTable { table, .. }
+        | Op::AddColumn { table, .. }
+        | Op::DropColumn { table, .. }
+        | Op::RenameColumn { table, .. }
+        | Op::AlterColumnType { table, .. }
+        | Op::SetNotNull { table, .. }
+        | Op::DropNotNull { table, .. }
+        | Op::AddConstraint { table, .. }
+        | Op::DropConstraint { table, .. } => vec![table],
+        Op::Drop { kind: ObjectKind::Table, names, .. } => names.iter().collect(),
+        Op::Rename { kind: ObjectKind::Table, from, to } => vec![from, to],
+        _ => vec![],
+    }
+}
+
+fn unparsed_hit(lowered: &Lowered, span: Span, i: usize) -> PlacedHit {
+    let meta = rules::unparsed_statement::META;
+    let why = lowered.parse_error.as_deref().unwrap_or("sqlparser could not read it");
+    PlacedHit {
+        hit: Hit {
+            rule: meta.id,
+            class: None,
+            message: format!("`{}` statement analysed by the token-level fallback ({why})", lowered.kind),
+            help: "the fallback recognises destructive and locking forms, but checks fewer details; review this statement by hand".into(),
+        },
+        span,
+        stmt: Some(i),
+    }
+}
+
+/// `ddl-in-function-body`: destructive DDL inside a function that this migration does not call.
+fn function_body_hits(s: &Stmt, i: usize) -> Vec<PlacedHit> {
+    let meta = rules::ddl_in_function_body::META;
+    let mut out = Vec::new();
+    for n in flatten(&s.fn_body) {
+        let what = n.lowered.ops.iter().find_map(|op| match op {
+            Op::Drop { kind, names, .. } => Some(format!(
+                "DROP {} {}",
+                kind.label().to_uppercase(),
+                names.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")
+            )),
+            Op::DropColumn { table, column, .. } => Some(format!("ALTER TABLE {table} DROP COLUMN {column}")),
+            Op::Truncate { tables } => Some(format!(
+                "TRUNCATE {}",
+                tables.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")
+            )),
+            Op::Rename { kind, from, .. } => Some(format!("rename of {} {from}", kind.label())),
+            Op::RenameColumn { table, from, .. } => Some(format!("rename of column {table}.{from}")),
+            Op::AlterColumnType { table, column, .. } => Some(format!("type change of {table}.{column}")),
+            _ => None,
+        });
+        if let Some(what) = what {
+            out.push(PlacedHit {
+                hit: Hit {
+                    rule: meta.id,
+                    class: meta.class,
+                    message: format!("the function body runs {what} every time it is called"),
+                    help: "keep schema changes in migrations; if the function must run DDL, review who calls it and guard it".into(),
+                },
+                span: n.span,
+                stmt: Some(i),
+            });
+        }
+    }
+    out
+}
+
+fn suggest_rule(unknown: &str) -> String {
+    let best = RULES
+        .iter()
+        .map(|r| (edit_distance(unknown, r.meta.id), r.meta.id))
+        .min_by_key(|(d, _)| *d);
+    match best {
+        Some((d, id)) if d <= 3 => format!("did you mean `{id}`? The rule list is in docs/rules/README.md"),
+        _ => "see docs/rules/README.md for the rule ids".into(),
+    }
+}
+
+pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1; b.len() + 1];
+        for (j, cb) in b.iter().enumerate() {
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+        }
+        prev = cur;
+    }
+    prev[b.len()]
+}

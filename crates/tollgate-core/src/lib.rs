@@ -1,0 +1,30 @@
+//! tollgate-core: the pure analysis engine of tollgate.
+//!
+//! It never touches files, the network, processes or the clock, so it builds for
+//! `wasm32-unknown-unknown`. The CLI, the verifier and the WASM bindings feed it a
+//! [`source::Project`] and render the [`report::Report`] that [`check`] builds.
+//!
+//! Pipeline: [`split`] (PostgreSQL-aware lexer) → [`analyze`] (sqlparser, per statement) or
+//! [`fallback`] (token level) → [`ops`] → [`rules`] → [`policy`] → [`report`].
+
+pub mod analyze;
+pub mod engine;
+pub mod fallback;
+pub mod lexer;
+pub mod model;
+pub mod ops;
+pub mod policy;
+pub mod report;
+pub mod rules;
+pub mod schema;
+pub mod source;
+pub mod span;
+pub mod split;
+pub mod suppress;
+pub mod types;
+
+pub use engine::check;
+pub use model::{Class, Level, Severity, TransactionMode};
+pub use policy::Policy;
+pub use report::Report;
+pub use source::{MigrationInput, Project, SourceFile, SourceMap, SqlPart};

@@ -1,0 +1,301 @@
+//! The rule registry. Each rule lives in its own file with its metadata, its check and its
+//! tests; this module lists them in one place for the engine, the policy, the docs and WASM.
+//!
+//! A rule looks at one [`Op`] with the [`Ctx`] of its statement and pushes [`Hit`]s. Rules never
+//! decide severities: the policy does. A hit's class always counts toward the statement's class,
+//! even when the policy switches the rule off, so the review-label gate stays honest.
+
+use crate::model::{Class, TransactionMode};
+use crate::ops::{ObjectKind, ObjectName, Op};
+use crate::policy::Policy;
+use crate::schema::Schema;
+
+pub mod drop_table;
+pub mod drop_column;
+pub mod drop_schema;
+pub mod drop_database;
+pub mod drop_materialized_view;
+pub mod drop_sequence;
+pub mod drop_type;
+pub mod drop_enum_value;
+pub mod rename_enum_value;
+pub mod truncate_table;
+pub mod delete_rows;
+pub mod rename_table;
+pub mod rename_column;
+pub mod rename_object;
+pub mod unsafe_type_change;
+pub mod drop_view;
+pub mod drop_function;
+pub mod drop_trigger;
+pub mod create_index_without_concurrently;
+pub mod drop_index_without_concurrently;
+pub mod reindex_without_concurrently;
+pub mod set_not_null;
+pub mod constraint_without_not_valid;
+pub mod unique_constraint_without_index;
+pub mod volatile_default;
+pub mod not_null_column_without_default;
+pub mod type_change_rewrite;
+pub mod vacuum_full;
+pub mod cluster_table;
+pub mod lock_table;
+pub mod locking_statement;
+pub mod update_rows;
+pub mod enum_value_in_transaction;
+pub mod concurrently_in_transaction;
+pub mod lock_timeout_missing;
+pub mod prefer_jsonb;
+pub mod ddl_in_function_body;
+pub mod unparsed_statement;
+pub mod unknown_statement;
+pub mod unknown_rule_in_suppression;
+pub mod unused_suppression;
+pub mod invalid_suppression;
+
+/// Static description of a rule.
+#[derive(Debug, Clone, Copy)]
+pub struct RuleMeta {
+    /// Stable kebab-case id, used in config, suppressions and reports.
+    pub id: &'static str,
+    /// The class a hit of this rule gives its statement; `None` for rules about the analysis
+    /// itself (suppressions, parse depth).
+    pub class: Option<Class>,
+    pub summary: &'static str,
+}
+
+impl RuleMeta {
+    /// The rule's documentation page.
+    pub fn doc_url(&self) -> String {
+        doc_url(self.id)
+    }
+}
+
+pub const DOCS_BASE: &str = "https://github.com/tollgate-dev/tollgate/blob/main/docs/rules/";
+
+pub fn doc_url(id: &str) -> String {
+    format!("{DOCS_BASE}{id}.md")
+}
+
+pub type CheckFn = fn(&Ctx, &Op, &mut Hits);
+
+#[derive(Clone, Copy)]
+pub struct Rule {
+    pub meta: RuleMeta,
+    pub check: CheckFn,
+}
+
+/// Every rule, in documentation order.
+pub static RULES: &[Rule] = &[
+    Rule { meta: drop_table::META, check: drop_table::check },
+    Rule { meta: drop_column::META, check: drop_column::check },
+    Rule { meta: drop_schema::META, check: drop_schema::check },
+    Rule { meta: drop_database::META, check: drop_database::check },
+    Rule { meta: drop_materialized_view::META, check: drop_materialized_view::check },
+    Rule { meta: drop_sequence::META, check: drop_sequence::check },
+    Rule { meta: drop_type::META, check: drop_type::check },
+    Rule { meta: drop_enum_value::META, check: drop_enum_value::check },
+    Rule { meta: rename_enum_value::META, check: rename_enum_value::check },
+    Rule { meta: truncate_table::META, check: truncate_table::check },
+    Rule { meta: delete_rows::META, check: delete_rows::check },
+    Rule { meta: rename_table::META, check: rename_table::check },
+    Rule { meta: rename_column::META, check: rename_column::check },
+    Rule { meta: rename_object::META, check: rename_object::check },
+    Rule { meta: unsafe_type_change::META, check: unsafe_type_change::check },
+    Rule { meta: drop_view::META, check: drop_view::check },
+    Rule { meta: drop_function::META, check: drop_function::check },
+    Rule { meta: drop_trigger::META, check: drop_trigger::check },
+    Rule { meta: create_index_without_concurrently::META, check: create_index_without_concurrently::check },
+    Rule { meta: drop_index_without_concurrently::META, check: drop_index_without_concurrently::check },
+    Rule { meta: reindex_without_concurrently::META, check: reindex_without_concurrently::check },
+    Rule { meta: set_not_null::META, check: set_not_null::check },
+    Rule { meta: constraint_without_not_valid::META, check: constraint_without_not_valid::check },
+    Rule { meta: unique_constraint_without_index::META, check: unique_constraint_without_index::check },
+    Rule { meta: volatile_default::META, check: volatile_default::check },
+    Rule { meta: not_null_column_without_default::META, check: not_null_column_without_default::check },
+    Rule { meta: type_change_rewrite::META, check: type_change_rewrite::check },
+    Rule { meta: vacuum_full::META, check: vacuum_full::check },
+    Rule { meta: cluster_table::META, check: cluster_table::check },
+    Rule { meta: lock_table::META, check: lock_table::check },
+    Rule { meta: locking_statement::META, check: locking_statement::check },
+    Rule { meta: update_rows::META, check: update_rows::check },
+    Rule { meta: enum_value_in_transaction::META, check: enum_value_in_transaction::check },
+    Rule { meta: concurrently_in_transaction::META, check: concurrently_in_transaction::check },
+    Rule { meta: lock_timeout_missing::META, check: lock_timeout_missing::check },
+    Rule { meta: prefer_jsonb::META, check: prefer_jsonb::check },
+    Rule { meta: ddl_in_function_body::META, check: ddl_in_function_body::check },
+    Rule { meta: unparsed_statement::META, check: unparsed_statement::check },
+    Rule { meta: unknown_statement::META, check: unknown_statement::check },
+    Rule { meta: unknown_rule_in_suppression::META, check: unknown_rule_in_suppression::check },
+    Rule { meta: unused_suppression::META, check: unused_suppression::check },
+    Rule { meta: invalid_suppression::META, check: invalid_suppression::check },
+];
+
+pub fn find(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.meta.id == id)
+}
+
+pub fn is_known(id: &str) -> bool {
+    find(id).is_some()
+}
+
+/// Which side of a migration is being analysed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Direction {
+    Up,
+    Down,
+}
+
+/// What a rule found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Hit {
+    pub rule: &'static str,
+    pub class: Option<Class>,
+    pub message: String,
+    pub help: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Hits {
+    pub items: Vec<Hit>,
+}
+
+impl Hits {
+    pub fn push(&mut self, meta: &RuleMeta, message: impl Into<String>, help: impl Into<String>) {
+        self.items.push(Hit { rule: meta.id, class: meta.class, message: message.into(), help: help.into() });
+    }
+
+    /// A hit whose class differs from the rule's usual class (for example a type change that is
+    /// only risky for one pair of types).
+    pub fn push_class(
+        &mut self,
+        meta: &RuleMeta,
+        class: Option<Class>,
+        message: impl Into<String>,
+        help: impl Into<String>,
+    ) {
+        self.items.push(Hit { rule: meta.id, class, message: message.into(), help: help.into() });
+    }
+}
+
+/// Groups of object kinds that share a namespace for the same-migration exemptions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Namespace {
+    Relation,
+    View,
+    Index,
+    Function,
+    Trigger,
+    Type,
+    Sequence,
+    Schema,
+    Column,
+    Other,
+}
+
+impl Namespace {
+    pub fn of(kind: ObjectKind) -> Namespace {
+        match kind {
+            ObjectKind::Table => Namespace::Relation,
+            ObjectKind::View | ObjectKind::MaterializedView => Namespace::View,
+            ObjectKind::Index => Namespace::Index,
+            ObjectKind::Function | ObjectKind::Procedure => Namespace::Function,
+            ObjectKind::Trigger => Namespace::Trigger,
+            ObjectKind::Type | ObjectKind::Domain => Namespace::Type,
+            ObjectKind::Sequence => Namespace::Sequence,
+            ObjectKind::Schema => Namespace::Schema,
+            _ => Namespace::Other,
+        }
+    }
+}
+
+/// Objects created (or re-created) in one migration part, with the index of the statement that
+/// created them. Built before the rules run, so rules can look ahead for replacements.
+#[derive(Debug, Default, Clone)]
+pub struct MigrationScope {
+    created: Vec<(Namespace, String, usize)>,
+}
+
+impl MigrationScope {
+    pub fn record(&mut self, ns: Namespace, key: String, stmt: usize) {
+        self.created.push((ns, key, stmt));
+    }
+
+    fn created_between(&self, ns: Namespace, key: &str, lo: usize, hi: usize) -> bool {
+        self.created.iter().any(|(n, k, i)| *n == ns && k == key && *i >= lo && *i < hi)
+    }
+}
+
+/// The context a rule sees for one statement.
+pub struct Ctx<'a> {
+    pub policy: &'a Policy,
+    pub direction: Direction,
+    pub transaction: TransactionMode,
+    /// Inside an explicit `BEGIN … COMMIT` of this file.
+    pub in_explicit_transaction: bool,
+    /// The statement sits inside a `DO` block (or a function called by the migration).
+    pub in_do_block: bool,
+    /// A `SET lock_timeout` ran earlier in this migration part.
+    pub lock_timeout_set: bool,
+    pub scope: &'a MigrationScope,
+    pub stmt_index: usize,
+    /// The schema as it stands just before this statement, replayed from the history.
+    pub schema: &'a Schema,
+}
+
+impl Ctx<'_> {
+    /// Created earlier in this migration part (Atlas and squawk exempt those too).
+    pub fn created_here(&self, ns: Namespace, name: &ObjectName) -> bool {
+        self.scope.created_between(ns, &name.key(), 0, self.stmt_index)
+    }
+
+    /// Re-created later in this migration part: a drop followed by a create is a replacement.
+    pub fn recreated_later(&self, ns: Namespace, name: &ObjectName) -> bool {
+        self.scope.created_between(ns, &name.key(), self.stmt_index + 1, usize::MAX)
+    }
+
+    pub fn table_is_new(&self, table: &ObjectName) -> bool {
+        self.created_here(Namespace::Relation, table)
+    }
+
+    /// A column added earlier in this migration part.
+    pub fn column_is_new(&self, table: &ObjectName, column: &str) -> bool {
+        self.scope.created_between(Namespace::Column, &column_key(table, column), 0, self.stmt_index)
+    }
+
+    /// The statement runs inside a transaction block, so CONCURRENTLY and friends fail.
+    pub fn in_transaction(&self) -> bool {
+        self.in_explicit_transaction
+            || self.in_do_block
+            || self.transaction == TransactionMode::Transactional
+    }
+}
+
+pub fn column_key(table: &ObjectName, column: &str) -> String {
+    format!("{}.{column}", table.key())
+}
+
+#[cfg(test)]
+pub(crate) mod testing;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_unique_kebab_case_and_documented() {
+        let mut seen = std::collections::HashSet::new();
+        for r in RULES {
+            let id = r.meta.id;
+            assert!(seen.insert(id), "duplicate rule id {id}");
+            assert!(
+                id.chars().all(|c| c.is_ascii_lowercase() || c == '-') && !id.starts_with('-'),
+                "{id} is not kebab-case"
+            );
+            let doc = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../docs/rules")
+                .join(format!("{id}.md"));
+            assert!(doc.exists(), "rule {id} has no doc page at {}", doc.display());
+        }
+    }
+}

@@ -1,0 +1,69 @@
+//! Test support for rule files: runs one rule through the whole engine, on top of a small
+//! history, and renders what it found.
+
+use crate::engine;
+use crate::model::{Level, TransactionMode};
+use crate::policy::Policy;
+use crate::source::{MigrationInput, Project, SqlPart};
+
+/// A history every rule test starts from, so "existing" tables really exist.
+pub const BASE_HISTORY: &str = "\
+CREATE TABLE clubs (id bigserial PRIMARY KEY, name text NOT NULL);
+CREATE TABLE users (id integer PRIMARY KEY, email varchar(255) NOT NULL, nickname text, club_id bigint, phone text, created_at timestamptz NOT NULL DEFAULT now());
+CREATE TABLE members (id bigint PRIMARY KEY, user_id integer NOT NULL);
+CREATE TABLE sessions (id bigint PRIMARY KEY, expires_at timestamptz);
+CREATE INDEX idx_users_email ON users (email);
+CREATE VIEW member_stats AS SELECT 1 AS n;
+CREATE MATERIALIZED VIEW club_stats AS SELECT 1 AS n;
+";
+
+/// Builds a project: the base history, then each `\n---\n`-separated part of `sql` as its own
+/// migration; only the last one is checked.
+pub fn project(sql: &str, transaction: TransactionMode) -> Project {
+    let mut project = Project::default();
+    let parts: Vec<&str> = sql.split("\n---\n").collect();
+    let mut all = vec![BASE_HISTORY];
+    all.extend(parts.iter().copied());
+    let last = all.len() - 1;
+    for (i, text) in all.into_iter().enumerate() {
+        let file = project.add_file(format!("migrations/{i:03}.sql"), text);
+        project.migrations.push(MigrationInput {
+            id: format!("{i:03}"),
+            order_key: format!("{i:03}"),
+            up: SqlPart::whole_file(file),
+            down: None,
+            transaction,
+            checked: i == last,
+        });
+    }
+    project
+}
+
+/// Runs the engine and renders the findings of `rule` (switched on when it is opt-in).
+pub fn run_rule(rule: &str, sql: &str) -> String {
+    run_rule_with(rule, sql, TransactionMode::Unknown)
+}
+
+pub fn run_rule_with(rule: &str, sql: &str, transaction: TransactionMode) -> String {
+    let mut policy = Policy::default_policy();
+    if policy.level(rule) == Level::Off {
+        policy.set_rule_level(rule, Level::Warning).expect("known rule");
+    }
+    let report = engine::check(&project(sql, transaction), &policy);
+    let m = &report.migrations[0];
+    let mut out = format!("migration class: {}\n", m.class.as_str());
+    for f in report.findings.iter().filter(|f| f.rule == rule) {
+        out.push_str(&format!(
+            "{}:{}-{}:{} {} [{}] {}\n  help: {}\n",
+            f.line,
+            f.column,
+            f.end_line,
+            f.end_column,
+            f.severity,
+            f.class.map_or("-", |c| c.as_str()),
+            f.message,
+            f.help
+        ));
+    }
+    out
+}

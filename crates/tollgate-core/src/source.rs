@@ -1,0 +1,109 @@
+//! The source model: files the user owns, and the SQL read from them.
+//!
+//! A migration's SQL is either a whole `.sql` file, or text extracted from somewhere else (a
+//! TypeScript `addSql('…')` literal, one half of a dbmate file). A [`SourceMap`] maps every byte
+//! of the extracted SQL back to the byte in the real file, so findings point at the user's file.
+
+use crate::model::TransactionMode;
+
+/// A file as read by the caller (the core never reads files itself).
+#[derive(Debug, Clone)]
+pub struct SourceFile {
+    /// The path as shown to the user ('/'-separated, relative where possible).
+    pub path: String,
+    pub text: String,
+}
+
+/// Maps offsets in extracted SQL to offsets in the file it came from.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum SourceMap {
+    /// The SQL *is* the file text.
+    #[default]
+    Identity,
+    /// Pieces of SQL copied from the file: `(sql_offset, file_offset)` pairs, sorted by
+    /// `sql_offset`. An SQL offset maps through the last piece that starts at or before it.
+    Pieces(Vec<(usize, usize)>),
+}
+
+impl SourceMap {
+    /// A contiguous slice of the file starting at `file_offset`.
+    pub fn shifted(file_offset: usize) -> SourceMap {
+        SourceMap::Pieces(vec![(0, file_offset)])
+    }
+
+    pub fn to_file(&self, sql_offset: usize) -> usize {
+        match self {
+            SourceMap::Identity => sql_offset,
+            SourceMap::Pieces(pieces) => {
+                let idx = pieces.partition_point(|(s, _)| *s <= sql_offset);
+                match idx.checked_sub(1).map(|i| pieces[i]) {
+                    Some((s, f)) => f + (sql_offset - s),
+                    None => sql_offset,
+                }
+            }
+        }
+    }
+}
+
+/// The SQL of one side (up or down) of a migration.
+#[derive(Debug, Clone)]
+pub struct SqlPart {
+    /// Index into [`Project::files`].
+    pub file: usize,
+    /// The SQL when it differs from the file text; `None` means the whole file is the SQL.
+    pub sql: Option<String>,
+    pub map: SourceMap,
+}
+
+impl SqlPart {
+    pub fn whole_file(file: usize) -> SqlPart {
+        SqlPart { file, sql: None, map: SourceMap::Identity }
+    }
+
+    pub fn sql<'a>(&'a self, files: &'a [SourceFile]) -> &'a str {
+        self.sql.as_deref().unwrap_or(&files[self.file].text)
+    }
+}
+
+/// One migration, as its tool sees it.
+#[derive(Debug, Clone)]
+pub struct MigrationInput {
+    pub id: String,
+    /// The key its tool orders by (already applied: inputs arrive in order).
+    pub order_key: String,
+    pub up: SqlPart,
+    pub down: Option<SqlPart>,
+    pub transaction: TransactionMode,
+    /// `false` for migrations that are only replayed into the schema model (for example those
+    /// already on the base branch) and not reported.
+    pub checked: bool,
+}
+
+/// Everything the engine needs: files and migrations in the order their tool runs them.
+#[derive(Debug, Clone, Default)]
+pub struct Project {
+    pub files: Vec<SourceFile>,
+    pub migrations: Vec<MigrationInput>,
+}
+
+impl Project {
+    pub fn add_file(&mut self, path: impl Into<String>, text: impl Into<String>) -> usize {
+        self.files.push(SourceFile { path: path.into(), text: text.into() });
+        self.files.len() - 1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_map_back() {
+        let map = SourceMap::Pieces(vec![(0, 10), (5, 40)]);
+        assert_eq!(map.to_file(0), 10);
+        assert_eq!(map.to_file(4), 14);
+        assert_eq!(map.to_file(5), 40);
+        assert_eq!(map.to_file(9), 44);
+        assert_eq!(SourceMap::Identity.to_file(7), 7);
+    }
+}

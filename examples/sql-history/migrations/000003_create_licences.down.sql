@@ -1,0 +1,2 @@
+DROP VIEW IF EXISTS public.active_licences;
+DROP TABLE IF EXISTS public.licences;

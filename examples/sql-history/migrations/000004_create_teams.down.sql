@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS team_members;
+DROP TABLE IF EXISTS teams;

@@ -1,0 +1,2 @@
+DROP TABLE IF EXISTS events;
+DROP TYPE IF EXISTS event_kind;

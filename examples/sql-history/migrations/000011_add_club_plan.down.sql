@@ -1,0 +1,3 @@
+ALTER TABLE public.clubs
+    DROP COLUMN IF EXISTS max_members,
+    DROP COLUMN IF EXISTS plan;

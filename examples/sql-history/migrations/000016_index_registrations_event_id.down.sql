@@ -1,0 +1,1 @@
+DROP INDEX IF EXISTS registrations_event_id_idx;

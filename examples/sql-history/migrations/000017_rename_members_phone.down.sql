@@ -1,0 +1,1 @@
+ALTER TABLE members RENAME COLUMN phone_number TO phone;

@@ -1,0 +1,1 @@
+ALTER TABLE members RENAME COLUMN phone TO phone_number;

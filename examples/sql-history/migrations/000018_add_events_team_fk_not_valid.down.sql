@@ -1,0 +1,2 @@
+ALTER TABLE events DROP CONSTRAINT IF EXISTS events_team_id_fkey;
+ALTER TABLE events DROP COLUMN IF EXISTS team_id;

@@ -1,0 +1,1 @@
+ALTER TABLE payments DROP CONSTRAINT IF EXISTS payments_amount_positive;

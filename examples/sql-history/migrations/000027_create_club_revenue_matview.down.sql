@@ -1,0 +1,1 @@
+DROP MATERIALIZED VIEW IF EXISTS club_revenue_monthly;

@@ -1,0 +1,1 @@
+ALTER TABLE members DROP CONSTRAINT IF EXISTS members_email_format;

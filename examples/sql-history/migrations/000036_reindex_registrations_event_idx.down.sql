@@ -1,0 +1,2 @@
+-- Rebuilding an index changes nothing in the schema, so there is nothing to undo.
+-- (This file intentionally contains no statement.)
