@@ -18,7 +18,15 @@ use crate::error::CliError;
 pub const MAX_FILE_BYTES: u64 = 256 * 1024 * 1024;
 
 /// Directories never worth walking into.
-const SKIP_DIRS: &[&str] = &[".git", "node_modules", "target", ".hg", ".svn", "dist", ".venv"];
+const SKIP_DIRS: &[&str] = &[
+    ".git",
+    "node_modules",
+    "target",
+    ".hg",
+    ".svn",
+    "dist",
+    ".venv",
+];
 
 /// Collects `.sql` files. Explicit files are taken as they are; explicit directories give all
 /// their `.sql` files; with no paths, the policy's include globs select files under `root`.
@@ -54,7 +62,8 @@ pub fn collect_files(
 }
 
 fn walk(base: &Path, dir: &Path, f: &mut dyn FnMut(&str, &Path)) -> Result<(), CliError> {
-    let entries = fs::read_dir(dir).map_err(|e| CliError::io(dir, &e, "check the directory's permissions"))?;
+    let entries = fs::read_dir(dir)
+        .map_err(|e| CliError::io(dir, &e, "check the directory's permissions"))?;
     let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
     entries.sort_by_key(|e| e.file_name());
     for entry in entries {
@@ -78,7 +87,8 @@ fn walk(base: &Path, dir: &Path, f: &mut dyn FnMut(&str, &Path)) -> Result<(), C
 
 /// Reads a file as UTF-8 text, refusing binary, huge and non-UTF-8 files with a clear error.
 pub fn read_text(path: &Path) -> Result<String, CliError> {
-    let file = fs::File::open(path).map_err(|e| CliError::io(path, &e, "check the path and its permissions"))?;
+    let file = fs::File::open(path)
+        .map_err(|e| CliError::io(path, &e, "check the path and its permissions"))?;
     let len = file.metadata().map(|m| m.len()).unwrap_or(0);
     if len > MAX_FILE_BYTES {
         return Err(CliError::input(
@@ -95,7 +105,10 @@ pub fn read_text(path: &Path) -> Result<String, CliError> {
         .read_to_end(&mut bytes)
         .map_err(|e| CliError::io(path, &e, "check the file"))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
-        return Err(CliError::input(path, "file grew past the size limit while being read".into()));
+        return Err(CliError::input(
+            path,
+            "file grew past the size limit while being read".into(),
+        ));
     }
     if let Some(pos) = bytes.iter().position(|&b| b == 0) {
         return Err(CliError::input(
@@ -132,32 +145,61 @@ pub fn group(files: &[PathBuf]) -> (Vec<FoundMigration>, Vec<String>) {
     let mut out: Vec<FoundMigration> = Vec::new();
     let mut downs: Vec<(PathBuf, String, PathBuf)> = Vec::new();
     for f in files {
-        let name = f.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
         let dir = f.parent().map(Path::to_path_buf).unwrap_or_default();
         if name == "up.sql" || name == "down.sql" {
-            let id = dir.file_name().map(|n| n.to_string_lossy().to_string()).unwrap_or_default();
+            let id = dir
+                .file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .unwrap_or_default();
             let parent = dir.parent().map(Path::to_path_buf).unwrap_or_default();
             if name == "up.sql" {
-                out.push(FoundMigration { id, dir: parent, up: f.clone(), down: None });
+                out.push(FoundMigration {
+                    id,
+                    dir: parent,
+                    up: f.clone(),
+                    down: None,
+                });
             } else {
                 downs.push((parent, id, f.clone()));
             }
         } else if let Some(stem) = name.strip_suffix(".up.sql") {
-            out.push(FoundMigration { id: stem.to_string(), dir, up: f.clone(), down: None });
+            out.push(FoundMigration {
+                id: stem.to_string(),
+                dir,
+                up: f.clone(),
+                down: None,
+            });
         } else if let Some(stem) = name.strip_suffix(".down.sql") {
             downs.push((dir, stem.to_string(), f.clone()));
         } else if let Some(stem) = name.strip_suffix(".sql") {
-            out.push(FoundMigration { id: stem.to_string(), dir, up: f.clone(), down: None });
+            out.push(FoundMigration {
+                id: stem.to_string(),
+                dir,
+                up: f.clone(),
+                down: None,
+            });
         } else {
             // An explicit non-.sql file: take it as SQL, named by its file name.
-            out.push(FoundMigration { id: name.clone(), dir, up: f.clone(), down: None });
+            out.push(FoundMigration {
+                id: name.clone(),
+                dir,
+                up: f.clone(),
+                down: None,
+            });
         }
     }
     let mut notices = Vec::new();
     for (dir, id, path) in downs {
         match out.iter_mut().find(|m| m.dir == dir && m.id == id) {
             Some(m) => m.down = Some(path),
-            None => notices.push(format!("{}: down migration without an up migration", path.display())),
+            None => notices.push(format!(
+                "{}: down migration without an up migration",
+                path.display()
+            )),
         }
     }
     out.sort_by(|a, b| a.dir.cmp(&b.dir).then_with(|| natural_cmp(&a.id, &b.id)));
@@ -208,7 +250,9 @@ pub fn load(found: &[FoundMigration], display_root: &Path) -> Result<Project, Cl
         let down = match &m.down {
             Some(d) => {
                 let text = read_text(d)?;
-                Some(SqlPart::whole_file(project.add_file(display_path(d, display_root), text)))
+                Some(SqlPart::whole_file(
+                    project.add_file(display_path(d, display_root), text),
+                ))
             }
             None => None,
         };
@@ -256,10 +300,18 @@ mod tests {
         .map(PathBuf::from)
         .collect();
         let (found, notices) = group(&files);
-        let ids: Vec<_> = found.iter().map(|m| (m.id.as_str(), m.down.is_some())).collect();
+        let ids: Vec<_> = found
+            .iter()
+            .map(|m| (m.id.as_str(), m.down.is_some()))
+            .collect();
         assert_eq!(
             ids,
-            vec![("2020-01-01-000000_init", true), ("000001_a", true), ("000002_b", false), ("20240101_plain", false)]
+            vec![
+                ("2020-01-01-000000_init", true),
+                ("000001_a", true),
+                ("000002_b", false),
+                ("20240101_plain", false)
+            ]
         );
         assert_eq!(notices.len(), 1);
     }

@@ -10,7 +10,9 @@ pub struct CliError {
 
 impl CliError {
     pub fn new(message: impl Into<String>) -> Self {
-        CliError { message: message.into() }
+        CliError {
+            message: message.into(),
+        }
     }
 
     pub fn io(path: &Path, err: &std::io::Error, fix: &str) -> Self {
@@ -30,7 +32,12 @@ impl CliError {
 impl fmt::Display for CliError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         // Keep it to one line whatever the cause said.
-        let one_line: String = self.message.split(['\n', '\r']).map(str::trim).collect::<Vec<_>>().join(" ");
+        let one_line: String = self
+            .message
+            .split(['\n', '\r'])
+            .map(str::trim)
+            .collect::<Vec<_>>()
+            .join(" ");
         f.write_str(one_line.trim())
     }
 }

@@ -18,7 +18,11 @@ use tollgate_core::rules::RULES;
 use crate::error::CliError;
 
 #[derive(Parser)]
-#[command(name = "tollgate", version, about = "A safety gate for PostgreSQL schema migrations")]
+#[command(
+    name = "tollgate",
+    version,
+    about = "A safety gate for PostgreSQL schema migrations"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -119,7 +123,10 @@ fn load_policy(config: Option<&Path>, cwd: &Path) -> Result<(Policy, PathBuf), C
         Some(p) => {
             let text = discover::read_text(p)?;
             policy.overlay_toml(&p.display().to_string(), &text)?;
-            p.parent().map(Path::to_path_buf).filter(|d| !d.as_os_str().is_empty()).unwrap_or_else(|| cwd.to_path_buf())
+            p.parent()
+                .map(Path::to_path_buf)
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or_else(|| cwd.to_path_buf())
         }
         None => cwd.to_path_buf(),
     };
@@ -129,21 +136,29 @@ fn load_policy(config: Option<&Path>, cwd: &Path) -> Result<(Policy, PathBuf), C
 fn apply_flags(policy: &mut Policy, args: &CheckArgs) -> Result<(), CliError> {
     if let Some(f) = &args.fail_on {
         policy.fail_on = FailOn::parse(f).ok_or_else(|| {
-            CliError::new(format!("--fail-on: invalid value `{f}`; expected error, warning, info or never"))
+            CliError::new(format!(
+                "--fail-on: invalid value `{f}`; expected error, warning, info or never"
+            ))
         })?;
     }
     for r in &args.rules {
-        let (id, level) = r
-            .split_once('=')
-            .ok_or_else(|| CliError::new(format!("--rule `{r}`: expected ID=LEVEL, e.g. --rule prefer-jsonb=warning")))?;
+        let (id, level) = r.split_once('=').ok_or_else(|| {
+            CliError::new(format!(
+                "--rule `{r}`: expected ID=LEVEL, e.g. --rule prefer-jsonb=warning"
+            ))
+        })?;
         let level = Level::parse(level.trim()).ok_or_else(|| {
-            CliError::new(format!("--rule `{r}`: invalid level `{level}`; expected error, warning, info or off"))
+            CliError::new(format!(
+                "--rule `{r}`: invalid level `{level}`; expected error, warning, info or off"
+            ))
         })?;
         policy.set_rule_level(id.trim(), level)?;
     }
     if let Some(v) = args.pg_version {
         if !(11..=18).contains(&v) {
-            return Err(CliError::new(format!("--pg-version: must be between 11 and 18, got {v}")));
+            return Err(CliError::new(format!(
+                "--pg-version: must be between 11 and 18, got {v}"
+            )));
         }
         policy.postgres_version = v;
     }
@@ -151,7 +166,8 @@ fn apply_flags(policy: &mut Policy, args: &CheckArgs) -> Result<(), CliError> {
 }
 
 fn run_check(args: CheckArgs) -> Result<u8, CliError> {
-    let cwd = std::env::current_dir().map_err(|e| CliError::new(format!("cannot read the working directory: {e}")))?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| CliError::new(format!("cannot read the working directory: {e}")))?;
     let (mut policy, root) = load_policy(args.config.as_deref(), &cwd)?;
     apply_flags(&mut policy, &args)?;
     let matcher = policy.path_matcher()?;
@@ -161,7 +177,9 @@ fn run_check(args: CheckArgs) -> Result<u8, CliError> {
     let mut report = tollgate_core::check(&project, &policy);
     report.notices.extend(group_notices);
     if project.migrations.is_empty() && policy.require_migrations {
-        report.notices.push("require_migrations = true: a repository without migrations fails".into());
+        report
+            .notices
+            .push("require_migrations = true: a repository without migrations fails".into());
         report.summary.failed = true;
     }
 
@@ -176,10 +194,15 @@ fn run_check(args: CheckArgs) -> Result<u8, CliError> {
             let color = match args.color {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
-                ColorChoice::Auto => std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+                ColorChoice::Auto => {
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+                }
             };
-            let files: Vec<(String, String)> =
-                project.files.iter().map(|f| (f.path.clone(), f.text.clone())).collect();
+            let files: Vec<(String, String)> = project
+                .files
+                .iter()
+                .map(|f| (f.path.clone(), f.text.clone()))
+                .collect();
             render::human(&report, &files, &render::HumanOptions { color, width: 100 })
         }
     };
@@ -190,7 +213,8 @@ fn run_check(args: CheckArgs) -> Result<u8, CliError> {
 }
 
 fn run_rules(config: Option<PathBuf>) -> Result<u8, CliError> {
-    let cwd = std::env::current_dir().map_err(|e| CliError::new(format!("cannot read the working directory: {e}")))?;
+    let cwd = std::env::current_dir()
+        .map_err(|e| CliError::new(format!("cannot read the working directory: {e}")))?;
     let (policy, _) = load_policy(config.as_deref(), &cwd)?;
     let mut out = String::new();
     for r in RULES {

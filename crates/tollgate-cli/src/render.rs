@@ -7,8 +7,8 @@
 use std::fmt::{self, Write as _};
 
 use miette::{
-    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
-    SourceCode, SourceSpan, SpanContents,
+    Diagnostic, GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError,
+    MietteSpanContents, SourceCode, SourceSpan, SpanContents,
 };
 use tollgate_core::report::{Finding, Report};
 use tollgate_core::span::LineIndex;
@@ -110,7 +110,10 @@ impl Diagnostic for FindingDiagnostic<'_> {
             Some(c) => format!("{c}"),
             None => "here".to_string(),
         };
-        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(Some(label), self.label_span))))
+        Some(Box::new(std::iter::once(LabeledSpan::new_with_span(
+            Some(label),
+            self.label_span,
+        ))))
     }
 }
 
@@ -135,7 +138,11 @@ pub struct HumanOptions {
 
 /// Renders the whole report. `files` gives each path's text (the files the report names).
 pub fn human(report: &Report, files: &[(String, String)], opts: &HumanOptions) -> String {
-    let theme = if opts.color { GraphicalTheme::unicode() } else { GraphicalTheme::unicode_nocolor() };
+    let theme = if opts.color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
         .with_width(opts.width)
@@ -149,7 +156,11 @@ pub fn human(report: &Report, files: &[(String, String)], opts: &HumanOptions) -
             match files.iter().position(|(p, _)| *p == f.path) {
                 Some(i) => cursor = i,
                 None => {
-                    let _ = writeln!(out, "{}:{}:{}: {} [{}] {}", f.path, f.line, f.column, f.severity, f.rule, f.message);
+                    let _ = writeln!(
+                        out,
+                        "{}:{}:{}: {} [{}] {}",
+                        f.path, f.line, f.column, f.severity, f.rule, f.message
+                    );
                     continue;
                 }
             }
@@ -158,11 +169,19 @@ pub fn human(report: &Report, files: &[(String, String)], opts: &HumanOptions) -
         let index = &indexes[cursor];
         let diag = FindingDiagnostic {
             finding: f,
-            source: IndexedSource { name: path, text, index },
+            source: IndexedSource {
+                name: path,
+                text,
+                index,
+            },
             label_span: label_span(f, text, index),
         };
         if handler.render_report(&mut out, &diag).is_err() {
-            let _ = writeln!(out, "{}:{}:{}: {} [{}] {}", f.path, f.line, f.column, f.severity, f.rule, f.message);
+            let _ = writeln!(
+                out,
+                "{}:{}:{}: {} [{}] {}",
+                f.path, f.line, f.column, f.severity, f.rule, f.message
+            );
         }
         out.push('\n');
     }
@@ -184,8 +203,13 @@ pub fn summary(report: &Report) -> String {
     for n in &report.notices {
         let _ = writeln!(out, "note: {n}");
     }
-    let additive = report.migrations.iter().filter(|m| m.class.as_str() == "additive").count();
-    let _ = writeln!(
+    let additive = report
+        .migrations
+        .iter()
+        .filter(|m| m.class.as_str() == "additive")
+        .count();
+    let _ =
+        writeln!(
         out,
         "tollgate: {} checked ({} destructive, {} unknown, {} risky, {} additive); {}, {}, {}{}",
         plural(s.migrations, "migration"),
@@ -202,10 +226,22 @@ pub fn summary(report: &Report) -> String {
         let _ = writeln!(
             out,
             "{} the review label before merge",
-            if s.needs_review == 1 { "1 migration needs".to_string() } else { format!("{} migrations need", s.needs_review) }
+            if s.needs_review == 1 {
+                "1 migration needs".to_string()
+            } else {
+                format!("{} migrations need", s.needs_review)
+            }
         );
     }
-    let _ = writeln!(out, "{}", if s.failed { "result: FAIL" } else { "result: pass" });
+    let _ = writeln!(
+        out,
+        "{}",
+        if s.failed {
+            "result: FAIL"
+        } else {
+            "result: pass"
+        }
+    );
     out
 }
 
@@ -215,9 +251,15 @@ mod tests {
 
     #[test]
     fn indexed_source_returns_only_nearby_lines() {
-        let text = (1..=100).map(|i| format!("line {i};\n")).collect::<String>();
+        let text = (1..=100)
+            .map(|i| format!("line {i};\n"))
+            .collect::<String>();
         let index = LineIndex::new(&text);
-        let src = IndexedSource { name: "f.sql", text: &text, index: &index };
+        let src = IndexedSource {
+            name: "f.sql",
+            text: &text,
+            index: &index,
+        };
         let off = text.find("line 50;").unwrap();
         let span = SourceSpan::new(off.into(), 8);
         let contents = src.read_span(&span, 1, 1).unwrap();

@@ -7,17 +7,15 @@
 //! statement is ever skipped.
 
 use sqlparser::ast::{
-    self, AlterColumnOperation, AlterTableOperation, AlterTypeOperation, ColumnOption,
-    Expr, ObjectNamePart, ObjectType, Statement, TableConstraint,
+    self, AlterColumnOperation, AlterTableOperation, AlterTypeOperation, ColumnOption, Expr,
+    ObjectNamePart, ObjectType, Statement, TableConstraint,
 };
 use sqlparser::dialect::PostgreSqlDialect;
 use sqlparser::parser::Parser;
 
 use crate::fallback;
 use crate::lexer::{self, Token, TokenKind};
-use crate::ops::{
-    ColumnDef, ConstraintKind, DefaultKind, ObjectKind, ObjectName, Op, TxControl,
-};
+use crate::ops::{ColumnDef, ConstraintKind, DefaultKind, ObjectKind, ObjectName, Op, TxControl};
 use crate::types;
 
 /// How a statement was understood.
@@ -35,9 +33,18 @@ pub struct Lowered {
 /// Lowers the statement made of `tokens` (a slice of the file's tokens) in `src`.
 pub fn lower(src: &str, tokens: &[Token]) -> Lowered {
     let Some(first) = tokens.iter().find(|t| !t.is_trivia()) else {
-        return Lowered { ops: vec![], kind: "empty".into(), parsed: true, parse_error: None };
+        return Lowered {
+            ops: vec![],
+            kind: "empty".into(),
+            parsed: true,
+            parse_error: None,
+        };
     };
-    let last = tokens.iter().rev().find(|t| !t.is_trivia()).unwrap_or(first);
+    let last = tokens
+        .iter()
+        .rev()
+        .find(|t| !t.is_trivia())
+        .unwrap_or(first);
     let start = first.start;
     let text = &src[start..last.end];
     // Unterminated tokens cannot be parsed reliably; the fallback still reads what is there.
@@ -47,15 +54,30 @@ pub fn lower(src: &str, tokens: &[Token]) -> Lowered {
             Ok(stmt) => {
                 let kind = statement_kind(&stmt);
                 if let Some(ops) = lower_ast(&stmt, src, tokens, start) {
-                    return Lowered { ops, kind, parsed: true, parse_error: None };
+                    return Lowered {
+                        ops,
+                        kind,
+                        parsed: true,
+                        parse_error: None,
+                    };
                 }
                 // Parsed, but a node we don't lower ourselves: the token classifier reads it.
                 let fb = fallback::classify(src, tokens);
-                return Lowered { ops: fb.ops, kind: fb.kind, parsed: true, parse_error: None };
+                return Lowered {
+                    ops: fb.ops,
+                    kind: fb.kind,
+                    parsed: true,
+                    parse_error: None,
+                };
             }
             Err(err) => {
                 let fb = fallback::classify(src, tokens);
-                return Lowered { ops: fb.ops, kind: fb.kind, parsed: false, parse_error: Some(err) };
+                return Lowered {
+                    ops: fb.ops,
+                    kind: fb.kind,
+                    parsed: false,
+                    parse_error: Some(err),
+                };
             }
         }
     }
@@ -64,7 +86,9 @@ pub fn lower(src: &str, tokens: &[Token]) -> Lowered {
         ops: fb.ops,
         kind: fb.kind,
         parsed: false,
-        parse_error: Some("the statement has an unterminated quote, dollar quote or comment".into()),
+        parse_error: Some(
+            "the statement has an unterminated quote, dollar quote or comment".into(),
+        ),
     }
 }
 
@@ -78,7 +102,9 @@ fn parse_one(text: &str) -> Result<Statement, String> {
         1 => Ok(stmts.remove(0)),
         0 => Err("no statement".into()),
         // The splitter and sqlparser disagree on where the statement ends; don't guess.
-        n => Err(format!("sqlparser read {n} statements where the splitter found one")),
+        n => Err(format!(
+            "sqlparser read {n} statements where the splitter found one"
+        )),
     }
 }
 
@@ -211,14 +237,20 @@ fn lower_ast(stmt: &Statement, src: &str, tokens: &[Token], start: usize) -> Opt
             name: object_name(&t.name).name,
             table: object_name(&t.table_name),
         }],
-        Statement::CreateType { name, representation } => {
+        Statement::CreateType {
+            name,
+            representation,
+        } => {
             let enum_labels = match representation {
                 Some(ast::UserDefinedTypeRepresentation::Enum { labels }) => {
                     Some(labels.iter().map(|l| l.value.clone()).collect())
                 }
                 _ => None,
             };
-            vec![Op::CreateType { name: object_name(name), enum_labels }]
+            vec![Op::CreateType {
+                name: object_name(name),
+                enum_labels,
+            }]
         }
         Statement::CreateSchema { schema_name, .. } => {
             let name = match schema_name {
@@ -227,16 +259,29 @@ fn lower_ast(stmt: &Statement, src: &str, tokens: &[Token], start: usize) -> Opt
                 }
                 ast::SchemaName::UnnamedAuthorization(id) => Some(ObjectName::new(ident(id))),
             };
-            vec![Op::CreateOther { kind: ObjectKind::Schema, name }]
+            vec![Op::CreateOther {
+                kind: ObjectKind::Schema,
+                name,
+            }]
         }
         Statement::CreateSequence { name, .. } => {
-            vec![Op::CreateOther { kind: ObjectKind::Sequence, name: Some(object_name(name)) }]
+            vec![Op::CreateOther {
+                kind: ObjectKind::Sequence,
+                name: Some(object_name(name)),
+            }]
         }
         Statement::CreateExtension(e) => vec![Op::CreateOther {
             kind: ObjectKind::Extension,
             name: Some(ObjectName::new(ident(&e.name))),
         }],
-        Statement::Drop { object_type, if_exists, names, cascade, table, .. } => {
+        Statement::Drop {
+            object_type,
+            if_exists,
+            names,
+            cascade,
+            table,
+            ..
+        } => {
             let kind = match object_type {
                 ObjectType::Table | ObjectType::ForeignTable => ObjectKind::Table,
                 ObjectType::View => ObjectKind::View,
@@ -286,7 +331,10 @@ fn lower_ast(stmt: &Statement, src: &str, tokens: &[Token], start: usize) -> Opt
             match &at.operation {
                 AlterTypeOperation::Rename(r) => vec![Op::Rename {
                     kind: ObjectKind::Type,
-                    to: ObjectName { schema: type_name.schema.clone(), name: ident(&r.new_name) },
+                    to: ObjectName {
+                        schema: type_name.schema.clone(),
+                        name: ident(&r.new_name),
+                    },
                     from: type_name,
                 }],
                 AlterTypeOperation::AddValue(v) => vec![Op::AddEnumValue {
@@ -311,16 +359,26 @@ fn lower_ast(stmt: &Statement, src: &str, tokens: &[Token], start: usize) -> Opt
             }
         },
         Statement::AlterView(av) => {
-            let kind = if av.materialized { ObjectKind::MaterializedView } else { ObjectKind::View };
+            let kind = if av.materialized {
+                ObjectKind::MaterializedView
+            } else {
+                ObjectKind::View
+            };
             match &av.operation {
                 ast::AlterViewOperation::RenameTo { new_name } => {
-                    vec![Op::Rename { kind, from: object_name(&av.name), to: object_name(new_name) }]
+                    vec![Op::Rename {
+                        kind,
+                        from: object_name(&av.name),
+                        to: object_name(new_name),
+                    }]
                 }
                 _ => return None,
             }
         }
         Statement::Truncate(t) => {
-            vec![Op::Truncate { tables: t.table_names.iter().map(|t| object_name(&t.name)).collect() }]
+            vec![Op::Truncate {
+                tables: t.table_names.iter().map(|t| object_name(&t.name)).collect(),
+            }]
         }
         Statement::Delete(d) => {
             let tables: Vec<&ast::TableWithJoins> = match &d.from {
@@ -332,30 +390,52 @@ fn lower_ast(stmt: &Statement, src: &str, tokens: &[Token], start: usize) -> Opt
             if is_pg_enum(&table) {
                 vec![Op::DropEnumValue { type_name: None }]
             } else {
-                vec![Op::Delete { table, has_where: d.selection.is_some() }]
+                vec![Op::Delete {
+                    table,
+                    has_where: d.selection.is_some(),
+                }]
             }
         }
         Statement::Update(u) => {
             let table = relation_name(&u.table.relation)?;
             if is_pg_enum(&table) {
-                vec![Op::Unknown { reason: "writes the system catalog pg_enum directly".into() }]
+                vec![Op::Unknown {
+                    reason: "writes the system catalog pg_enum directly".into(),
+                }]
             } else {
-                vec![Op::Update { table, has_where: u.selection.is_some() }]
+                vec![Op::Update {
+                    table,
+                    has_where: u.selection.is_some(),
+                }]
             }
         }
         Statement::Insert(i) => match &i.table {
-            ast::TableObject::TableName(n) => vec![Op::Insert { table: object_name(n) }],
+            ast::TableObject::TableName(n) => vec![Op::Insert {
+                table: object_name(n),
+            }],
             _ => return None,
         },
-        Statement::StartTransaction { .. } => vec![Op::Transaction { control: TxControl::Begin }],
-        Statement::Commit { .. } => vec![Op::Transaction { control: TxControl::Commit }],
-        Statement::Rollback { savepoint: None, .. } => {
-            vec![Op::Transaction { control: TxControl::Rollback }]
+        Statement::StartTransaction { .. } => vec![Op::Transaction {
+            control: TxControl::Begin,
+        }],
+        Statement::Commit { .. } => vec![Op::Transaction {
+            control: TxControl::Commit,
+        }],
+        Statement::Rollback {
+            savepoint: None, ..
+        } => {
+            vec![Op::Transaction {
+                control: TxControl::Rollback,
+            }]
         }
         Statement::Comment { .. } | Statement::Grant(_) | Statement::Revoke(_) => {
-            vec![Op::Benign { what: statement_kind(stmt) }]
+            vec![Op::Benign {
+                what: statement_kind(stmt),
+            }]
         }
-        Statement::Analyze(_) => vec![Op::Benign { what: "analyze".into() }],
+        Statement::Analyze(_) => vec![Op::Benign {
+            what: "analyze".into(),
+        }],
         Statement::Lock(l) => vec![Op::LockTable {
             tables: l.tables.iter().map(|t| object_name(&t.name)).collect(),
             mode: l
@@ -367,9 +447,13 @@ fn lower_ast(stmt: &Statement, src: &str, tokens: &[Token], start: usize) -> Opt
         Statement::Vacuum(v) if v.full => vec![Op::VacuumFull {
             tables: v.table_name.iter().map(object_name).collect(),
         }],
-        Statement::Vacuum(_) => vec![Op::Benign { what: "vacuum".into() }],
+        Statement::Vacuum(_) => vec![Op::Benign {
+            what: "vacuum".into(),
+        }],
         Statement::RefreshMaterializedView(r) if r.concurrently => {
-            vec![Op::Benign { what: "refresh materialized view concurrently".into() }]
+            vec![Op::Benign {
+                what: "refresh materialized view concurrently".into(),
+            }]
         }
         Statement::RefreshMaterializedView(r) => vec![Op::Locking {
             what: "REFRESH MATERIALIZED VIEW without CONCURRENTLY".into(),
@@ -439,12 +523,18 @@ fn column_def(c: &ast::ColumnDef) -> (ColumnDef, Vec<ConstraintKind>) {
                 col.check = true;
                 constraints.push(ConstraintKind::Check);
             }
-            ColumnOption::Generated { generation_expr, generation_expr_mode, .. } => {
+            ColumnOption::Generated {
+                generation_expr,
+                generation_expr_mode,
+                ..
+            } => {
                 if generation_expr.is_some() {
                     // PostgreSQL only has STORED generated columns before 18; VIRTUAL ones
                     // compute on read and don't rewrite.
-                    col.generated_stored =
-                        !matches!(generation_expr_mode, Some(ast::GeneratedExpressionMode::Virtual));
+                    col.generated_stored = !matches!(
+                        generation_expr_mode,
+                        Some(ast::GeneratedExpressionMode::Virtual)
+                    );
                 } else {
                     col.identity = true;
                 }
@@ -466,13 +556,19 @@ fn table_constraint(c: &TableConstraint) -> (ConstraintKind, Option<String>, boo
             ConstraintKind::PrimaryKey,
             pk.name.as_ref().map(ident),
             false,
-            pk.columns.iter().map(|c| c.column.expr.to_string().to_lowercase()).collect(),
+            pk.columns
+                .iter()
+                .map(|c| c.column.expr.to_string().to_lowercase())
+                .collect(),
         ),
         TableConstraint::Unique(u) => (
             ConstraintKind::Unique,
             u.name.as_ref().map(ident),
             false,
-            u.columns.iter().map(|c| c.column.expr.to_string().to_lowercase()).collect(),
+            u.columns
+                .iter()
+                .map(|c| c.column.expr.to_string().to_lowercase())
+                .collect(),
         ),
         TableConstraint::ForeignKey(fk) => (
             ConstraintKind::ForeignKey,
@@ -480,15 +576,24 @@ fn table_constraint(c: &TableConstraint) -> (ConstraintKind, Option<String>, boo
             false,
             fk.columns.iter().map(ident).collect(),
         ),
-        TableConstraint::Check(ch) => {
-            (ConstraintKind::Check, ch.name.as_ref().map(ident), false, vec![])
-        }
-        TableConstraint::PrimaryKeyUsingIndex(u) => {
-            (ConstraintKind::PrimaryKey, u.name.as_ref().map(ident), true, vec![])
-        }
-        TableConstraint::UniqueUsingIndex(u) => {
-            (ConstraintKind::Unique, u.name.as_ref().map(ident), true, vec![])
-        }
+        TableConstraint::Check(ch) => (
+            ConstraintKind::Check,
+            ch.name.as_ref().map(ident),
+            false,
+            vec![],
+        ),
+        TableConstraint::PrimaryKeyUsingIndex(u) => (
+            ConstraintKind::PrimaryKey,
+            u.name.as_ref().map(ident),
+            true,
+            vec![],
+        ),
+        TableConstraint::UniqueUsingIndex(u) => (
+            ConstraintKind::Unique,
+            u.name.as_ref().map(ident),
+            true,
+            vec![],
+        ),
         TableConstraint::Exclude(_) => (ConstraintKind::Exclude, None, false, vec![]),
         _ => (ConstraintKind::Check, None, false, vec![]),
     }
@@ -497,57 +602,106 @@ fn table_constraint(c: &TableConstraint) -> (ConstraintKind, Option<String>, boo
 fn alter_table_op(table: &ObjectName, op: &AlterTableOperation) -> Option<Op> {
     let table = table.clone();
     Some(match op {
-        AlterTableOperation::AddColumn { if_not_exists, column_def: c, .. } => {
+        AlterTableOperation::AddColumn {
+            if_not_exists,
+            column_def: c,
+            ..
+        } => {
             let (column, _) = column_def(c);
-            Op::AddColumn { table, column, if_not_exists: *if_not_exists }
+            Op::AddColumn {
+                table,
+                column,
+                if_not_exists: *if_not_exists,
+            }
         }
-        AlterTableOperation::DropColumn { column_names, if_exists, .. } => {
+        AlterTableOperation::DropColumn {
+            column_names,
+            if_exists,
+            ..
+        } => {
             // PostgreSQL allows one column per DROP COLUMN action; several actions are several
             // ops, so a list here only comes from other dialects' syntax.
             let column = column_names.first().map(ident)?;
-            Op::DropColumn { table, column, if_exists: *if_exists }
+            Op::DropColumn {
+                table,
+                column,
+                if_exists: *if_exists,
+            }
         }
-        AlterTableOperation::RenameColumn { old_column_name, new_column_name } => {
-            Op::RenameColumn { table, from: ident(old_column_name), to: ident(new_column_name) }
-        }
+        AlterTableOperation::RenameColumn {
+            old_column_name,
+            new_column_name,
+        } => Op::RenameColumn {
+            table,
+            from: ident(old_column_name),
+            to: ident(new_column_name),
+        },
         AlterTableOperation::RenameTable { table_name } => {
             let to = match table_name {
                 ast::RenameTableNameKind::As(n) | ast::RenameTableNameKind::To(n) => object_name(n),
             };
-            let to = ObjectName { schema: to.schema.or_else(|| table.schema.clone()), name: to.name };
-            Op::Rename { kind: ObjectKind::Table, from: table, to }
+            let to = ObjectName {
+                schema: to.schema.or_else(|| table.schema.clone()),
+                name: to.name,
+            };
+            Op::Rename {
+                kind: ObjectKind::Table,
+                from: table,
+                to,
+            }
         }
-        AlterTableOperation::RenameConstraint { old_name, new_name } => {
-            Op::RenameConstraint { table, from: ident(old_name), to: ident(new_name) }
-        }
-        AlterTableOperation::AddConstraint { constraint, not_valid } => {
+        AlterTableOperation::RenameConstraint { old_name, new_name } => Op::RenameConstraint {
+            table,
+            from: ident(old_name),
+            to: ident(new_name),
+        },
+        AlterTableOperation::AddConstraint {
+            constraint,
+            not_valid,
+        } => {
             let (kind, name, using_index, columns) = table_constraint(constraint);
-            Op::AddConstraint { table, name, kind, not_valid: *not_valid, using_index, columns }
+            Op::AddConstraint {
+                table,
+                name,
+                kind,
+                not_valid: *not_valid,
+                using_index,
+                columns,
+            }
         }
-        AlterTableOperation::DropConstraint { if_exists, name, .. } => {
-            Op::DropConstraint { table, name: Some(ident(name)), if_exists: *if_exists }
-        }
-        AlterTableOperation::ValidateConstraint { name } => {
-            Op::ValidateConstraint { table, name: ident(name) }
-        }
+        AlterTableOperation::DropConstraint {
+            if_exists, name, ..
+        } => Op::DropConstraint {
+            table,
+            name: Some(ident(name)),
+            if_exists: *if_exists,
+        },
+        AlterTableOperation::ValidateConstraint { name } => Op::ValidateConstraint {
+            table,
+            name: ident(name),
+        },
         AlterTableOperation::AlterColumn { column_name, op } => {
             let column = ident(column_name);
             match op {
                 AlterColumnOperation::SetNotNull => Op::SetNotNull { table, column },
                 AlterColumnOperation::DropNotNull => Op::DropNotNull { table, column },
-                AlterColumnOperation::SetDefault { value } => {
-                    Op::SetDefault { table, column, default: default_kind(value) }
-                }
+                AlterColumnOperation::SetDefault { value } => Op::SetDefault {
+                    table,
+                    column,
+                    default: default_kind(value),
+                },
                 AlterColumnOperation::DropDefault => Op::DropDefault { table, column },
-                AlterColumnOperation::SetDataType { data_type, using, .. } => Op::AlterColumnType {
+                AlterColumnOperation::SetDataType {
+                    data_type, using, ..
+                } => Op::AlterColumnType {
                     table,
                     column,
                     new_type: Some(data_type.to_string().to_lowercase()),
                     using: using.as_ref().map(|u| u.to_string()),
                 },
-                AlterColumnOperation::AddGenerated { .. } => {
-                    Op::Benign { what: "add identity to column".into() }
-                }
+                AlterColumnOperation::AddGenerated { .. } => Op::Benign {
+                    what: "add identity to column".into(),
+                },
                 _ => return None,
             }
         }
@@ -562,9 +716,9 @@ fn alter_table_op(table: &ObjectName, op: &AlterTableOperation) -> Option<Op> {
         | AlterTableOperation::DisableRule { .. }
         | AlterTableOperation::ReplicaIdentity { .. }
         | AlterTableOperation::SetOptionsParens { .. }
-        | AlterTableOperation::ResetOptions { .. } => {
-            Op::Benign { what: "alter table metadata".into() }
-        }
+        | AlterTableOperation::ResetOptions { .. } => Op::Benign {
+            what: "alter table metadata".into(),
+        },
         AlterTableOperation::SetLogged | AlterTableOperation::SetUnlogged => Op::Locking {
             what: "SET LOGGED / SET UNLOGGED rewrites the table".into(),
             table: Some(table),

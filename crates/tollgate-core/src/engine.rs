@@ -58,6 +58,8 @@ struct PartResult {
     hits: Vec<PlacedHit>,
     suppressed: usize,
     class: Option<Class>,
+    /// What the part created (handed from an up to its down).
+    creations: Vec<(Namespace, String)>,
 }
 
 /// Runs the whole pipeline.
@@ -69,11 +71,31 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
     let mut summary = Summary::default();
 
     for m in &project.migrations {
-        let up = analyze_part(project, &m.up, policy, Direction::Up, m.transaction, &mut schema);
+        let up = analyze_part(
+            project,
+            &m.up,
+            policy,
+            Direction::Up,
+            m.transaction,
+            &mut schema,
+            Vec::new(),
+        );
         let down = m.down.as_ref().map(|d| {
             // The down runs after the up; its effects must not leak into the history's schema.
             let mut after_up = schema.clone();
-            (d, analyze_part(project, d, policy, Direction::Down, m.transaction, &mut after_up))
+            let inherited = up.creations.clone();
+            (
+                d,
+                analyze_part(
+                    project,
+                    d,
+                    policy,
+                    Direction::Down,
+                    m.transaction,
+                    &mut after_up,
+                    inherited,
+                ),
+            )
         });
         if !m.checked {
             continue;
@@ -100,7 +122,10 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
             summary.suppressed += result.suppressed;
             for (span, kind, class, parsed) in &result.statements {
                 let (start, end) = to_file(part, *span);
-                let (s, e) = (index.position(&file.text, start), index.position(&file.text, end));
+                let (s, e) = (
+                    index.position(&file.text, start),
+                    index.position(&file.text, end),
+                );
                 summary.unparsed_statements += usize::from(!parsed);
                 statements.push(StatementReport {
                     path: file.path.clone(),
@@ -117,9 +142,14 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
                 });
             }
             for ph in &result.hits {
-                let Some(severity) = severity_for(policy, ph.hit.rule, dir) else { continue };
+                let Some(severity) = severity_for(policy, ph.hit.rule, dir) else {
+                    continue;
+                };
                 let (start, end) = to_file(part, ph.span);
-                let (s, e) = (index.position(&file.text, start), index.position(&file.text, end));
+                let (s, e) = (
+                    index.position(&file.text, start),
+                    index.position(&file.text, end),
+                );
                 match severity {
                     Severity::Error => summary.errors += 1,
                     Severity::Warning => summary.warnings += 1,
@@ -149,10 +179,16 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
         }
         migrations.push(MigrationReport {
             id: m.id.clone(),
-            up: FileRef { path: project.files[m.up.file].path.clone() },
-            down: m.down.as_ref().map(|d| FileRef { path: project.files[d.file].path.clone() }),
+            up: FileRef {
+                path: project.files[m.up.file].path.clone(),
+            },
+            down: m.down.as_ref().map(|d| FileRef {
+                path: project.files[d.file].path.clone(),
+            }),
             class,
-            down_class: down.as_ref().map(|(_, r)| MigrationClass::from_class(r.class)),
+            down_class: down
+                .as_ref()
+                .map(|(_, r)| MigrationClass::from_class(r.class)),
             transaction: m.transaction,
             needs_review,
             statements,
@@ -165,7 +201,10 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
     }
     Report {
         version: crate::report::REPORT_VERSION,
-        tool: Tool { name: "tollgate".into(), version: env!("CARGO_PKG_VERSION").into() },
+        tool: Tool {
+            name: "tollgate".into(),
+            version: env!("CARGO_PKG_VERSION").into(),
+        },
         migrations,
         findings,
         summary,
@@ -180,7 +219,11 @@ fn default_level(rule: &str) -> Level {
 
 fn severity_for(policy: &Policy, rule: &str, dir: ReportDirection) -> Option<Severity> {
     let level = policy.level(rule);
-    let level = if dir == ReportDirection::Down { min_level(level, policy.down_severity) } else { level };
+    let level = if dir == ReportDirection::Down {
+        min_level(level, policy.down_severity)
+    } else {
+        level
+    };
     level.severity()
 }
 
@@ -202,7 +245,11 @@ fn min_level(a: Level, b: Level) -> Level {
 
 fn to_file(part: &SqlPart, span: Span) -> (usize, usize) {
     let start = part.map.to_file(span.start);
-    let end = if span.is_empty() { start } else { part.map.to_file(span.end - 1) + 1 };
+    let end = if span.is_empty() {
+        start
+    } else {
+        part.map.to_file(span.end - 1) + 1
+    };
     (start, end)
 }
 
@@ -210,17 +257,31 @@ fn to_file(part: &SqlPart, span: Span) -> (usize, usize) {
 fn lower_all(sql: &str, depth: usize) -> (split::SplitResult, Vec<Stmt>) {
     let result = split::split(sql);
     let mut stmts = Vec::new();
-    for seg in result.segments.iter().filter(|s| s.kind == SegmentKind::Statement) {
+    for seg in result
+        .segments
+        .iter()
+        .filter(|s| s.kind == SegmentKind::Statement)
+    {
         let tokens = &result.tokens[seg.tokens.clone()];
         let lowered = analyze::lower(sql, tokens);
         let (do_body, fn_body) = open_bodies(sql, seg.span.start, &lowered, depth);
-        stmts.push(Stmt { span: seg.span, lowered, do_body, fn_body });
+        stmts.push(Stmt {
+            span: seg.span,
+            lowered,
+            do_body,
+            fn_body,
+        });
     }
     (result, stmts)
 }
 
 /// Opens `DO` and function bodies of a lowered statement.
-fn open_bodies(sql: &str, stmt_start: usize, lowered: &Lowered, depth: usize) -> (Vec<Nested>, Vec<Nested>) {
+fn open_bodies(
+    sql: &str,
+    stmt_start: usize,
+    lowered: &Lowered,
+    depth: usize,
+) -> (Vec<Nested>, Vec<Nested>) {
     let mut do_body = Vec::new();
     let mut fn_body = Vec::new();
     if depth >= MAX_NESTING {
@@ -228,11 +289,26 @@ fn open_bodies(sql: &str, stmt_start: usize, lowered: &Lowered, depth: usize) ->
     }
     for op in &lowered.ops {
         match op {
-            Op::DoBlock { language, body: Some((s, e)) } if is_plpgsql_or_sql(language) => {
-                do_body.extend(body_statements(sql, Span::new(stmt_start + s, stmt_start + e), depth + 1));
+            Op::DoBlock {
+                language,
+                body: Some((s, e)),
+            } if is_plpgsql_or_sql(language) => {
+                do_body.extend(body_statements(
+                    sql,
+                    Span::new(stmt_start + s, stmt_start + e),
+                    depth + 1,
+                ));
             }
-            Op::CreateFunction { language, body: Some((s, e)), .. } if is_plpgsql_or_sql(language) => {
-                fn_body.extend(body_statements(sql, Span::new(stmt_start + s, stmt_start + e), depth + 1));
+            Op::CreateFunction {
+                language,
+                body: Some((s, e)),
+                ..
+            } if is_plpgsql_or_sql(language) => {
+                fn_body.extend(body_statements(
+                    sql,
+                    Span::new(stmt_start + s, stmt_start + e),
+                    depth + 1,
+                ));
             }
             _ => {}
         }
@@ -258,19 +334,36 @@ fn body_statements(sql: &str, body: Span, depth: usize) -> Vec<Nested> {
     let text = &sql[body.start..body.end];
     let result = split::split(text);
     let mut out = Vec::new();
-    for seg in result.segments.iter().filter(|s| s.kind == SegmentKind::Statement) {
+    for seg in result
+        .segments
+        .iter()
+        .filter(|s| s.kind == SegmentKind::Statement)
+    {
         let tokens = &result.tokens[seg.tokens.clone()];
         let significant: Vec<&Token> = tokens.iter().filter(|t| !t.is_trivia()).collect();
-        let Some(start) = command_start(text, &significant) else { continue };
+        let Some(start) = command_start(text, &significant) else {
+            continue;
+        };
         let first = significant[start];
         if lexer::is_keyword(first, text, "execute") {
-            out.extend(execute_statement(text, &significant[start..], body.start, seg.span));
+            out.extend(execute_statement(
+                text,
+                &significant[start..],
+                body.start,
+                seg.span,
+            ));
             continue;
         }
-        if !BODY_COMMANDS.iter().any(|k| lexer::is_keyword(first, text, k)) {
+        if !BODY_COMMANDS
+            .iter()
+            .any(|k| lexer::is_keyword(first, text, k))
+        {
             continue;
         }
-        let from = tokens.iter().position(|t| t.start == first.start).unwrap_or(0);
+        let from = tokens
+            .iter()
+            .position(|t| t.start == first.start)
+            .unwrap_or(0);
         let lowered = analyze::lower(text, &tokens[from..]);
         let span = Span::new(first.start, seg.span.end).offset(body.start);
         let (inner_do, _) = open_bodies(text, first.start, &lowered, depth);
@@ -281,7 +374,11 @@ fn body_statements(sql: &str, body: Span, depth: usize) -> Vec<Nested> {
                 n
             })
             .collect();
-        out.push(Nested { span, lowered, nested });
+        out.push(Nested {
+            span,
+            lowered,
+            nested,
+        });
     }
     out
 }
@@ -300,9 +397,21 @@ fn command_start(text: &str, toks: &[&Token]) -> Option<usize> {
     while i < toks.len() {
         let t = toks[i];
         let kw = |k: &str| lexer::is_keyword(t, text, k);
-        if kw("begin") || kw("else") || kw("loop") || kw("exception") || kw("declare") && i + 1 == toks.len() {
+        if kw("begin")
+            || kw("else")
+            || kw("loop")
+            || kw("exception")
+            || kw("declare") && i + 1 == toks.len()
+        {
             i += 1;
-        } else if kw("if") || kw("elsif") || kw("elseif") || kw("when") || kw("for") || kw("while") || kw("foreach") {
+        } else if kw("if")
+            || kw("elsif")
+            || kw("elseif")
+            || kw("when")
+            || kw("for")
+            || kw("while")
+            || kw("foreach")
+        {
             // Skip the condition to its THEN / LOOP at paren depth 0.
             let mut depth = 0i32;
             let mut j = i + 1;
@@ -313,7 +422,8 @@ fn command_start(text: &str, toks: &[&Token]) -> Option<usize> {
                     "(" => depth += 1,
                     ")" => depth -= 1,
                     _ if depth == 0
-                        && (lexer::is_keyword(tj, text, "then") || lexer::is_keyword(tj, text, "loop")) =>
+                        && (lexer::is_keyword(tj, text, "then")
+                            || lexer::is_keyword(tj, text, "loop")) =>
                     {
                         found = true;
                         break;
@@ -349,21 +459,36 @@ fn execute_statement(text: &str, toks: &[&Token], base: usize, seg: Span) -> Opt
     let arg = toks.get(1)?;
     let literal_only = toks.len() == 2
         || toks.get(2).is_some_and(|t| t.text(text) == ";")
-        || toks.get(2).is_some_and(|t| lexer::is_keyword(t, text, "using"));
+        || toks
+            .get(2)
+            .is_some_and(|t| lexer::is_keyword(t, text, "using"));
     if matches!(arg.kind, TokenKind::String | TokenKind::DollarString) && literal_only {
         if let Some(inner) = lexer::string_value(arg, text) {
             let result = split::split(&inner);
             let mut ops = Vec::new();
             let mut kind = String::from("execute");
             let mut parsed = true;
-            for seg in result.segments.iter().filter(|s| s.kind == SegmentKind::Statement) {
+            for seg in result
+                .segments
+                .iter()
+                .filter(|s| s.kind == SegmentKind::Statement)
+            {
                 let l = analyze::lower(&inner, &result.tokens[seg.tokens.clone()]);
                 parsed &= l.parsed;
                 kind = l.kind;
                 ops.extend(l.ops);
             }
-            let lowered = Lowered { ops, kind, parsed, parse_error: None };
-            return Some(Nested { span, lowered, nested: vec![] });
+            let lowered = Lowered {
+                ops,
+                kind,
+                parsed,
+                parse_error: None,
+            };
+            return Some(Nested {
+                span,
+                lowered,
+                nested: vec![],
+            });
         }
     }
     // Dynamic SQL: read what the literal fragments say, and stay unknown about the rest.
@@ -372,14 +497,37 @@ fn execute_statement(text: &str, toks: &[&Token], base: usize, seg: Span) -> Opt
         .filter(|t| matches!(t.kind, TokenKind::String | TokenKind::DollarString))
         .filter_map(|t| lexer::string_value(t, text))
         .collect();
-    let joined = fragments.join(" x ").replace("%I", "x").replace("%s", "x").replace("%L", "'x'");
+    let joined = fragments
+        .join(" x ")
+        .replace("%I", "x")
+        .replace("%s", "x")
+        .replace("%L", "'x'");
     let result = split::split(&joined);
-    let mut ops = vec![Op::Unknown { reason: "dynamic SQL built at run time (EXECUTE of an expression)".into() }];
-    for seg in result.segments.iter().filter(|s| s.kind == SegmentKind::Statement) {
+    let mut ops = vec![Op::Unknown {
+        reason: "dynamic SQL built at run time (EXECUTE of an expression)".into(),
+    }];
+    for seg in result
+        .segments
+        .iter()
+        .filter(|s| s.kind == SegmentKind::Statement)
+    {
         let l = analyze::lower(&joined, &result.tokens[seg.tokens.clone()]);
-        ops.extend(l.ops.into_iter().filter(|o| !matches!(o, Op::Unknown { .. })));
+        ops.extend(
+            l.ops
+                .into_iter()
+                .filter(|o| !matches!(o, Op::Unknown { .. })),
+        );
     }
-    Some(Nested { span, lowered: Lowered { ops, kind: "execute".into(), parsed: false, parse_error: None }, nested: vec![] })
+    Some(Nested {
+        span,
+        lowered: Lowered {
+            ops,
+            kind: "execute".into(),
+            parsed: false,
+            parse_error: None,
+        },
+        nested: vec![],
+    })
 }
 
 /// Records what each statement creates, for the same-migration exemptions.
@@ -387,17 +535,24 @@ fn record_creations(scope: &mut MigrationScope, ops: &[Op], idx: usize) {
     for op in ops {
         match op {
             Op::CreateTable { table, .. } => scope.record(Namespace::Relation, table.key(), idx),
-            Op::AddColumn { table, column, .. } => {
-                scope.record(Namespace::Column, rules::column_key(table, &column.name), idx)
-            }
+            Op::AddColumn { table, column, .. } => scope.record(
+                Namespace::Column,
+                rules::column_key(table, &column.name),
+                idx,
+            ),
             Op::CreateView { view, .. } => scope.record(Namespace::View, view.key(), idx),
             Op::CreateFunction { name, .. } => scope.record(Namespace::Function, name.key(), idx),
             Op::CreateTrigger { name, table } => {
                 scope.record(Namespace::Trigger, trigger_key(name, Some(table)), idx)
             }
-            Op::CreateIndex { name: Some(name), .. } => scope.record(Namespace::Index, name.key(), idx),
+            Op::CreateIndex {
+                name: Some(name), ..
+            } => scope.record(Namespace::Index, name.key(), idx),
             Op::CreateType { name, .. } => scope.record(Namespace::Type, name.key(), idx),
-            Op::CreateOther { kind, name: Some(name) } => scope.record(Namespace::of(*kind), name.key(), idx),
+            Op::CreateOther {
+                kind,
+                name: Some(name),
+            } => scope.record(Namespace::of(*kind), name.key(), idx),
             // A table renamed into place, or an object renamed to a new name, is new under that
             // name as far as later statements of this migration are concerned only if the source
             // was new too; renames of existing objects are not creations.
@@ -425,6 +580,7 @@ fn analyze_part(
     direction: Direction,
     transaction: TransactionMode,
     schema: &mut Schema,
+    inherited: Vec<(Namespace, String)>,
 ) -> PartResult {
     let sql = part.sql(&project.files);
     let (split_result, stmts) = lower_all(sql, 0);
@@ -439,8 +595,13 @@ fn analyze_part(
         match seg.kind {
             SegmentKind::Statement => {
                 if stmt_idx < stmt_allows.len() {
-                    stmt_allows[stmt_idx] =
-                        pending.drain(..).map(|a| { let n = a.rules.len(); (a, vec![false; n]) }).collect();
+                    stmt_allows[stmt_idx] = pending
+                        .drain(..)
+                        .map(|a| {
+                            let n = a.rules.len();
+                            (a, vec![false; n])
+                        })
+                        .collect();
                 }
                 stmt_idx += 1;
             }
@@ -489,11 +650,17 @@ fn analyze_part(
         }
     }
     // An allow after the last statement suppresses nothing.
-    let trailing: Vec<(suppress::Allow, Vec<bool>)> =
-        pending.into_iter().map(|a| { let n = a.rules.len(); (a, vec![false; n]) }).collect();
+    let trailing: Vec<(suppress::Allow, Vec<bool>)> = pending
+        .into_iter()
+        .map(|a| {
+            let n = a.rules.len();
+            (a, vec![false; n])
+        })
+        .collect();
 
     // Scope: what this part creates, and which functions it calls.
     let mut scope = MigrationScope::default();
+    scope.inherit(inherited);
     let mut called: Vec<(String, usize)> = Vec::new();
     for (i, s) in stmts.iter().enumerate() {
         record_creations(&mut scope, &s.lowered.ops, i);
@@ -532,8 +699,14 @@ fn analyze_part(
         // Top-level ops.
         for op in &s.lowered.ops {
             let mut hits = Hits::default();
-            ctx_for(&state, schema, false, &mut |ctx| run_rules(ctx, op, &mut hits));
-            stmt_hits.extend(hits.items.into_iter().map(|hit| PlacedHit { hit, span: s.span, stmt: Some(i) }));
+            ctx_for(&state, schema, false, &mut |ctx| {
+                run_rules(ctx, op, &mut hits)
+            });
+            stmt_hits.extend(hits.items.into_iter().map(|hit| PlacedHit {
+                hit,
+                span: s.span,
+                stmt: Some(i),
+            }));
             track_state(&mut state, op);
             schema.apply(op);
         }
@@ -550,14 +723,20 @@ fn analyze_part(
         for n in &executed {
             for op in &n.lowered.ops {
                 let mut hits = Hits::default();
-                ctx_for(&state, schema, true, &mut |ctx| run_rules(ctx, op, &mut hits));
+                ctx_for(&state, schema, true, &mut |ctx| {
+                    run_rules(ctx, op, &mut hits)
+                });
                 stmt_hits.extend(hits.items.into_iter().map(|mut hit| {
                     hit.message = if runs_function_now {
                         format!("{} (inside a function this migration calls)", hit.message)
                     } else {
                         format!("{} (inside a DO block)", hit.message)
                     };
-                    PlacedHit { hit, span: n.span, stmt: Some(i) }
+                    PlacedHit {
+                        hit,
+                        span: n.span,
+                        stmt: Some(i),
+                    }
                 }));
                 schema.apply(op);
                 // DDL inside a DO block is usually conditional: don't trust the model blindly.
@@ -585,10 +764,18 @@ fn analyze_part(
         }
         // Opt-in rules (off in the default policy) only count when the user switched them on;
         // rules the user switched off still count, so the review gate stays honest.
-        stmt_hits.retain(|h| !(policy.level(h.hit.rule) == Level::Off && default_level(h.hit.rule) == Level::Off));
-        let class = stmt_hits.iter().filter_map(|h| h.hit.class).max().unwrap_or(Class::Additive);
+        stmt_hits.retain(|h| {
+            !(policy.level(h.hit.rule) == Level::Off && default_level(h.hit.rule) == Level::Off)
+        });
+        let class = stmt_hits
+            .iter()
+            .filter_map(|h| h.hit.class)
+            .max()
+            .unwrap_or(Class::Additive);
         result.class = Some(result.class.map_or(class, |c: Class| c.max(class)));
-        result.statements.push((s.span, s.lowered.kind.clone(), class, s.lowered.parsed));
+        result
+            .statements
+            .push((s.span, s.lowered.kind.clone(), class, s.lowered.parsed));
         raw_hits.extend(stmt_hits);
     }
 
@@ -615,7 +802,11 @@ fn analyze_part(
             result.hits.push(ph);
         }
     }
-    let all_allows = stmt_allows.iter().flatten().chain(file_allows.iter()).chain(trailing.iter());
+    let all_allows = stmt_allows
+        .iter()
+        .flatten()
+        .chain(file_allows.iter())
+        .chain(trailing.iter());
     for (allow, used) in all_allows {
         for (r, u) in allow.rules.iter().zip(used) {
             if !u && rules::is_known(r) {
@@ -637,6 +828,7 @@ fn analyze_part(
         }
     }
     result.hits.extend(meta_hits);
+    result.creations = scope.creations();
     result.hits.sort_by_key(|h| (h.span.start, h.span.end));
     result
 }
@@ -658,13 +850,16 @@ fn run_rules(ctx: &Ctx, op: &Op, hits: &mut Hits) {
 
 fn track_state(state: &mut PartState, op: &Op) {
     match op {
-        Op::Transaction { control: TxControl::Begin } => state.in_explicit_transaction = true,
-        Op::Transaction { control: TxControl::Commit | TxControl::Rollback } => {
-            state.in_explicit_transaction = false
-        }
+        Op::Transaction {
+            control: TxControl::Begin,
+        } => state.in_explicit_transaction = true,
+        Op::Transaction {
+            control: TxControl::Commit | TxControl::Rollback,
+        } => state.in_explicit_transaction = false,
         Op::SetParameter { name, value, .. } if name == "lock_timeout" => {
             let v = value.trim().trim_matches('\'').trim();
-            state.lock_timeout_set = !(v == "0" || v.eq_ignore_ascii_case("default") || v.is_empty());
+            state.lock_timeout_set =
+                !(v == "0" || v.eq_ignore_ascii_case("default") || v.is_empty());
         }
         Op::ResetParameter { name } if name.as_deref().is_none_or(|n| n == "lock_timeout") => {
             state.lock_timeout_set = false
@@ -684,15 +879,26 @@ fn touched_tables(op: &Op) -> Vec<&ObjectName> {
         | Op::DropNotNull { table, .. }
         | Op::AddConstraint { table, .. }
         | Op::DropConstraint { table, .. } => vec![table],
-        Op::Drop { kind: ObjectKind::Table, names, .. } => names.iter().collect(),
-        Op::Rename { kind: ObjectKind::Table, from, to } => vec![from, to],
+        Op::Drop {
+            kind: ObjectKind::Table,
+            names,
+            ..
+        } => names.iter().collect(),
+        Op::Rename {
+            kind: ObjectKind::Table,
+            from,
+            to,
+        } => vec![from, to],
         _ => vec![],
     }
 }
 
 fn unparsed_hit(lowered: &Lowered, span: Span, i: usize) -> PlacedHit {
     let meta = rules::unparsed_statement::META;
-    let why = lowered.parse_error.as_deref().unwrap_or("sqlparser could not read it");
+    let why = lowered
+        .parse_error
+        .as_deref()
+        .unwrap_or("sqlparser could not read it");
     PlacedHit {
         hit: Hit {
             rule: meta.id,
@@ -714,16 +920,30 @@ fn function_body_hits(s: &Stmt, i: usize) -> Vec<PlacedHit> {
             Op::Drop { kind, names, .. } => Some(format!(
                 "DROP {} {}",
                 kind.label().to_uppercase(),
-                names.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")
+                names
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
-            Op::DropColumn { table, column, .. } => Some(format!("ALTER TABLE {table} DROP COLUMN {column}")),
+            Op::DropColumn { table, column, .. } => {
+                Some(format!("ALTER TABLE {table} DROP COLUMN {column}"))
+            }
             Op::Truncate { tables } => Some(format!(
                 "TRUNCATE {}",
-                tables.iter().map(|n| n.to_string()).collect::<Vec<_>>().join(", ")
+                tables
+                    .iter()
+                    .map(|n| n.to_string())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )),
             Op::Rename { kind, from, .. } => Some(format!("rename of {} {from}", kind.label())),
-            Op::RenameColumn { table, from, .. } => Some(format!("rename of column {table}.{from}")),
-            Op::AlterColumnType { table, column, .. } => Some(format!("type change of {table}.{column}")),
+            Op::RenameColumn { table, from, .. } => {
+                Some(format!("rename of column {table}.{from}"))
+            }
+            Op::AlterColumnType { table, column, .. } => {
+                Some(format!("type change of {table}.{column}"))
+            }
             _ => None,
         });
         if let Some(what) = what {
@@ -748,7 +968,9 @@ fn suggest_rule(unknown: &str) -> String {
         .map(|r| (edit_distance(unknown, r.meta.id), r.meta.id))
         .min_by_key(|(d, _)| *d);
     match best {
-        Some((d, id)) if d <= 3 => format!("did you mean `{id}`? The rule list is in docs/rules/README.md"),
+        Some((d, id)) if d <= 3 => {
+            format!("did you mean `{id}`? The rule list is in docs/rules/README.md")
+        }
         _ => "see docs/rules/README.md for the rule ids".into(),
     }
 }
@@ -759,7 +981,9 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     for (i, ca) in a.chars().enumerate() {
         let mut cur = vec![i + 1; b.len() + 1];
         for (j, cb) in b.iter().enumerate() {
-            cur[j + 1] = (prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1);
+            cur[j + 1] = (prev[j] + usize::from(ca != *cb))
+                .min(prev[j + 1] + 1)
+                .min(cur[j] + 1);
         }
         prev = cur;
     }

@@ -138,6 +138,8 @@ struct Lexer<'a> {
     pending_copy_data: bool,
     /// We already searched to the end of input for a `\.` terminator and found none.
     no_copy_terminator: bool,
+    /// Parenthesis depth inside the current statement (COPY's `FROM stdin` is at depth 0).
+    paren_depth: usize,
 }
 
 /// Splits `src` into tokens that tile it exactly.
@@ -152,6 +154,7 @@ pub fn tokenize(src: &str) -> Vec<Token> {
         copy: CopyState::None,
         pending_copy_data: false,
         no_copy_terminator: false,
+        paren_depth: 0,
     };
     lx.run();
     lx.tokens
@@ -200,7 +203,15 @@ impl<'a> Lexer<'a> {
                 b'.' if next.is_some_and(|c| c.is_ascii_digit()) => self.number(),
                 b'\\' if was_line_start => self.meta_command(),
                 b':' if next == Some(b':') => self.push(TokenKind::Operator, self.pos + 2, false),
-                b'(' | b')' | b'[' | b']' | b',' | b'.' | b':' => {
+                b'(' => {
+                    self.paren_depth += 1;
+                    self.push(TokenKind::Punct, self.pos + 1, false)
+                }
+                b')' => {
+                    self.paren_depth = self.paren_depth.saturating_sub(1);
+                    self.push(TokenKind::Punct, self.pos + 1, false)
+                }
+                b'[' | b']' | b',' | b'.' | b':' => {
                     self.push(TokenKind::Punct, self.pos + 1, false)
                 }
                 b';' => {
@@ -208,6 +219,7 @@ impl<'a> Lexer<'a> {
                         self.pending_copy_data = true;
                     }
                     self.copy = CopyState::None;
+                    self.paren_depth = 0;
                     self.at_stmt_start = true;
                     self.push(TokenKind::Punct, self.pos + 1, false)
                 }
@@ -439,6 +451,9 @@ impl<'a> Lexer<'a> {
             } else {
                 CopyState::None
             };
+            return;
+        }
+        if self.paren_depth > 0 {
             return;
         }
         self.copy = match self.copy {
@@ -877,6 +892,9 @@ pub(crate) mod tests {
         // Without a terminator, nothing is swallowed.
         let src = "COPY t FROM STDIN;\nSELECT 'x';\n";
         assert_eq!(significant(src)[5], (Word, "SELECT"));
+        // A subquery reading from a table called stdin is not COPY FROM stdin.
+        let src = "COPY (SELECT * FROM stdin) TO stdout;\nSELECT 1;\n\\.\n";
+        assert_eq!(significant(src)[10], (Word, "SELECT"));
         // COPY … TO is not followed by data.
         let src = "COPY t TO stdout;\nSELECT 1;\n\\.\n";
         assert_eq!(significant(src)[5], (Word, "SELECT"));

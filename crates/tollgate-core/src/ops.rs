@@ -19,11 +19,17 @@ pub struct ObjectName {
 
 impl ObjectName {
     pub fn new(name: impl Into<String>) -> Self {
-        ObjectName { schema: None, name: name.into() }
+        ObjectName {
+            schema: None,
+            name: name.into(),
+        }
     }
 
     pub fn qualified(schema: impl Into<String>, name: impl Into<String>) -> Self {
-        ObjectName { schema: Some(schema.into()), name: name.into() }
+        ObjectName {
+            schema: Some(schema.into()),
+            name: name.into(),
+        }
     }
 
     /// Builds a name from folded parts (`[schema.]name`, extra leading parts such as a database

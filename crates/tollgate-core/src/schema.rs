@@ -73,18 +73,30 @@ impl Schema {
                 self.tables.insert(table.key(), Table { columns: cols });
                 self.uncertain.remove(&table.key());
             }
-            Op::Drop { kind: ObjectKind::Table, names, .. } => {
+            Op::Drop {
+                kind: ObjectKind::Table,
+                names,
+                ..
+            } => {
                 for n in names {
                     self.tables.remove(&n.key());
                     self.uncertain.remove(&n.key());
                 }
             }
-            Op::Drop { kind: ObjectKind::Type | ObjectKind::Domain, names, .. } => {
+            Op::Drop {
+                kind: ObjectKind::Type | ObjectKind::Domain,
+                names,
+                ..
+            } => {
                 for n in names {
                     self.enums.remove(&n.key());
                 }
             }
-            Op::Drop { kind: ObjectKind::View | ObjectKind::MaterializedView, names, .. } => {
+            Op::Drop {
+                kind: ObjectKind::View | ObjectKind::MaterializedView,
+                names,
+                ..
+            } => {
                 for n in names {
                     self.views.remove(&n.key());
                 }
@@ -92,7 +104,11 @@ impl Schema {
             Op::CreateView { view, .. } => {
                 self.views.insert(view.key());
             }
-            Op::Rename { kind: ObjectKind::Table, from, to } => {
+            Op::Rename {
+                kind: ObjectKind::Table,
+                from,
+                to,
+            } => {
                 if let Some(t) = self.tables.remove(&from.key()) {
                     self.tables.insert(to.key(), t);
                 }
@@ -100,7 +116,11 @@ impl Schema {
                     self.uncertain.insert(to.key());
                 }
             }
-            Op::Rename { kind: ObjectKind::Type, from, to } => {
+            Op::Rename {
+                kind: ObjectKind::Type,
+                from,
+                to,
+            } => {
                 if let Some(labels) = self.enums.remove(&from.key()) {
                     self.enums.insert(to.key(), labels);
                 }
@@ -122,26 +142,52 @@ impl Schema {
                 }
             }
             Op::RenameColumn { table, from, to } => {
-                if let Some(c) = self.tables.get_mut(&table.key()).and_then(|t| t.column_mut(from)) {
+                if let Some(c) = self
+                    .tables
+                    .get_mut(&table.key())
+                    .and_then(|t| t.column_mut(from))
+                {
                     c.name = to.clone();
                 }
             }
-            Op::AlterColumnType { table, column, new_type, .. } => {
-                if let Some(c) = self.tables.get_mut(&table.key()).and_then(|t| t.column_mut(column)) {
+            Op::AlterColumnType {
+                table,
+                column,
+                new_type,
+                ..
+            } => {
+                if let Some(c) = self
+                    .tables
+                    .get_mut(&table.key())
+                    .and_then(|t| t.column_mut(column))
+                {
                     c.data_type = new_type.clone();
                 }
             }
             Op::SetNotNull { table, column } => {
-                if let Some(c) = self.tables.get_mut(&table.key()).and_then(|t| t.column_mut(column)) {
+                if let Some(c) = self
+                    .tables
+                    .get_mut(&table.key())
+                    .and_then(|t| t.column_mut(column))
+                {
                     c.not_null = true;
                 }
             }
             Op::DropNotNull { table, column } => {
-                if let Some(c) = self.tables.get_mut(&table.key()).and_then(|t| t.column_mut(column)) {
+                if let Some(c) = self
+                    .tables
+                    .get_mut(&table.key())
+                    .and_then(|t| t.column_mut(column))
+                {
                     c.not_null = false;
                 }
             }
-            Op::AddConstraint { table, kind: crate::ops::ConstraintKind::PrimaryKey, columns, .. } => {
+            Op::AddConstraint {
+                table,
+                kind: crate::ops::ConstraintKind::PrimaryKey,
+                columns,
+                ..
+            } => {
                 if let Some(t) = self.tables.get_mut(&table.key()) {
                     for col in columns {
                         if let Some(c) = t.column_mut(col) {
@@ -150,17 +196,26 @@ impl Schema {
                     }
                 }
             }
-            Op::CreateType { name, enum_labels: Some(labels) } => {
+            Op::CreateType {
+                name,
+                enum_labels: Some(labels),
+            } => {
                 self.enums.insert(name.key(), labels.clone());
             }
-            Op::AddEnumValue { type_name, value, .. } => {
+            Op::AddEnumValue {
+                type_name, value, ..
+            } => {
                 if let Some(labels) = self.enums.get_mut(&type_name.key()) {
                     if !labels.contains(value) {
                         labels.push(value.clone());
                     }
                 }
             }
-            Op::RenameEnumValue { type_name, from, to } => {
+            Op::RenameEnumValue {
+                type_name,
+                from,
+                to,
+            } => {
                 if let Some(labels) = self.enums.get_mut(&type_name.key()) {
                     for l in labels.iter_mut().filter(|l| *l == from) {
                         l.clone_from(to);
@@ -184,12 +239,33 @@ mod tests {
         let t = ObjectName::new("users");
         let mut email = ColumnDef::named("email");
         email.data_type = Some("varchar(100)".into());
-        s.apply(&Op::CreateTable { table: t.clone(), columns: vec![email], constraints: vec![], if_not_exists: false });
-        s.apply(&Op::RenameColumn { table: t.clone(), from: "email".into(), to: "mail".into() });
-        s.apply(&Op::AlterColumnType { table: t.clone(), column: "mail".into(), new_type: Some("text".into()), using: None });
+        s.apply(&Op::CreateTable {
+            table: t.clone(),
+            columns: vec![email],
+            constraints: vec![],
+            if_not_exists: false,
+        });
+        s.apply(&Op::RenameColumn {
+            table: t.clone(),
+            from: "email".into(),
+            to: "mail".into(),
+        });
+        s.apply(&Op::AlterColumnType {
+            table: t.clone(),
+            column: "mail".into(),
+            new_type: Some("text".into()),
+            using: None,
+        });
         let renamed = ObjectName::new("accounts");
-        s.apply(&Op::Rename { kind: ObjectKind::Table, from: t.clone(), to: renamed.clone() });
+        s.apply(&Op::Rename {
+            kind: ObjectKind::Table,
+            from: t.clone(),
+            to: renamed.clone(),
+        });
         assert!(s.table(&t).is_none());
-        assert_eq!(s.column(&renamed, "mail").unwrap().data_type.as_deref(), Some("text"));
+        assert_eq!(
+            s.column(&renamed, "mail").unwrap().data_type.as_deref(),
+            Some("text")
+        );
     }
 }

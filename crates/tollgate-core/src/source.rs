@@ -57,7 +57,11 @@ pub struct SqlPart {
 
 impl SqlPart {
     pub fn whole_file(file: usize) -> SqlPart {
-        SqlPart { file, sql: None, map: SourceMap::Identity }
+        SqlPart {
+            file,
+            sql: None,
+            map: SourceMap::Identity,
+        }
     }
 
     pub fn sql<'a>(&'a self, files: &'a [SourceFile]) -> &'a str {
@@ -88,7 +92,10 @@ pub struct Project {
 
 impl Project {
     pub fn add_file(&mut self, path: impl Into<String>, text: impl Into<String>) -> usize {
-        self.files.push(SourceFile { path: path.into(), text: text.into() });
+        self.files.push(SourceFile {
+            path: path.into(),
+            text: text.into(),
+        });
         self.files.len() - 1
     }
 }

@@ -63,7 +63,10 @@ impl LineIndex {
                 line_starts.push(i + 1);
             }
         }
-        LineIndex { line_starts, len: text.len() }
+        LineIndex {
+            line_starts,
+            len: text.len(),
+        }
     }
 
     /// 0-based line number containing `offset`.
@@ -105,7 +108,11 @@ impl LineIndex {
         let prefix = &text[start..offset];
         let column = prefix.chars().count() + 1;
         let column_utf16 = prefix.encode_utf16().count() + 1;
-        Position { line: line0 + 1, column, column_utf16 }
+        Position {
+            line: line0 + 1,
+            column,
+            column_utf16,
+        }
     }
 }
 
@@ -117,10 +124,31 @@ mod tests {
     fn positions_are_one_based_and_count_characters() {
         let text = "ab\nçé😀x\n";
         let idx = LineIndex::new(text);
-        assert_eq!(idx.position(text, 0), Position { line: 1, column: 1, column_utf16: 1 });
-        assert_eq!(idx.position(text, 3), Position { line: 2, column: 1, column_utf16: 1 });
+        assert_eq!(
+            idx.position(text, 0),
+            Position {
+                line: 1,
+                column: 1,
+                column_utf16: 1
+            }
+        );
+        assert_eq!(
+            idx.position(text, 3),
+            Position {
+                line: 2,
+                column: 1,
+                column_utf16: 1
+            }
+        );
         let x = text.find('x').unwrap();
-        assert_eq!(idx.position(text, x), Position { line: 2, column: 4, column_utf16: 5 });
+        assert_eq!(
+            idx.position(text, x),
+            Position {
+                line: 2,
+                column: 4,
+                column_utf16: 5
+            }
+        );
         assert_eq!(idx.position(text, text.len()).line, 3);
     }
 

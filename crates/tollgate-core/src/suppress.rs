@@ -43,19 +43,26 @@ pub fn parse_comment(text: &str, span: Span) -> Option<Parsed> {
     if !rest.is_empty() && !rest.starts_with(char::is_whitespace) {
         return Some(Parsed::Invalid {
             span,
-            message: format!("unknown directive `tollgate:allow{}`", rest.split_whitespace().next().unwrap_or("")),
+            message: format!(
+                "unknown directive `tollgate:allow{}`",
+                rest.split_whitespace().next().unwrap_or("")
+            ),
         });
     }
     let (ids, reason) = match rest.split_once("--") {
         Some((ids, reason)) => (ids, reason.trim()),
         None => (rest, ""),
     };
-    let rules: Vec<String> =
-        ids.split(',').map(|s| s.trim().to_string()).filter(|s| !s.is_empty()).collect();
+    let rules: Vec<String> = ids
+        .split(',')
+        .map(|s| s.trim().to_string())
+        .filter(|s| !s.is_empty())
+        .collect();
     if rules.is_empty() {
         return Some(Parsed::Invalid {
             span,
-            message: "the suppression names no rule: write `tollgate:allow <rule-id> -- <reason>`".into(),
+            message: "the suppression names no rule: write `tollgate:allow <rule-id> -- <reason>`"
+                .into(),
         });
     }
     if let Some(bad) = rules.iter().find(|r| r.contains(char::is_whitespace)) {
@@ -73,7 +80,12 @@ pub fn parse_comment(text: &str, span: Span) -> Option<Parsed> {
             ),
         });
     }
-    Some(Parsed::Allow(Allow { rules, reason: reason.to_string(), file_wide, span }))
+    Some(Parsed::Allow(Allow {
+        rules,
+        reason: reason.to_string(),
+        file_wide,
+        span,
+    }))
 }
 
 #[cfg(test)]
@@ -86,7 +98,8 @@ mod tests {
 
     #[test]
     fn parses_allow_with_reason() {
-        let Some(Parsed::Allow(a)) = p("-- tollgate:allow drop-column, rename-table -- unused since v2")
+        let Some(Parsed::Allow(a)) =
+            p("-- tollgate:allow drop-column, rename-table -- unused since v2")
         else {
             panic!("expected an allow")
         };
@@ -106,11 +119,26 @@ mod tests {
 
     #[test]
     fn rejects_missing_reason_and_empty_lists() {
-        assert!(matches!(p("-- tollgate:allow drop-table"), Some(Parsed::Invalid { .. })));
-        assert!(matches!(p("-- tollgate:allow drop-table --   "), Some(Parsed::Invalid { .. })));
-        assert!(matches!(p("-- tollgate:allow -- because"), Some(Parsed::Invalid { .. })));
-        assert!(matches!(p("-- tollgate:allowed x -- y"), Some(Parsed::Invalid { .. })));
-        assert!(matches!(p("-- tollgate:allow a b -- y"), Some(Parsed::Invalid { .. })));
+        assert!(matches!(
+            p("-- tollgate:allow drop-table"),
+            Some(Parsed::Invalid { .. })
+        ));
+        assert!(matches!(
+            p("-- tollgate:allow drop-table --   "),
+            Some(Parsed::Invalid { .. })
+        ));
+        assert!(matches!(
+            p("-- tollgate:allow -- because"),
+            Some(Parsed::Invalid { .. })
+        ));
+        assert!(matches!(
+            p("-- tollgate:allowed x -- y"),
+            Some(Parsed::Invalid { .. })
+        ));
+        assert!(matches!(
+            p("-- tollgate:allow a b -- y"),
+            Some(Parsed::Invalid { .. })
+        ));
     }
 
     #[test]

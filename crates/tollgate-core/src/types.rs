@@ -31,14 +31,20 @@ impl PgType {
                     .split(',')
                     .filter_map(|m| m.trim().parse::<i64>().ok())
                     .collect::<Vec<_>>();
-                (s[..open].trim().to_string(), mods, s[close + 1..].trim().to_string())
+                (
+                    s[..open].trim().to_string(),
+                    mods,
+                    s[close + 1..].trim().to_string(),
+                )
             }
             _ => (s.to_string(), vec![], String::new()),
         };
         if !tail.is_empty() {
             head = format!("{head} {tail}");
         }
-        let head = head.trim_start_matches("pg_catalog.").trim_start_matches("public.");
+        let head = head
+            .trim_start_matches("pg_catalog.")
+            .trim_start_matches("public.");
         let head = head.split_whitespace().collect::<Vec<_>>().join(" ");
         let base = match head.as_str() {
             "int" | "int4" | "integer" | "serial" | "serial4" => "integer",
@@ -62,7 +68,11 @@ impl PgType {
         if base == "char" && modifiers.is_empty() {
             modifiers.push(1);
         }
-        PgType { base, modifiers, array }
+        PgType {
+            base,
+            modifiers,
+            array,
+        }
     }
 
     fn length(&self) -> Option<i64> {
@@ -107,7 +117,9 @@ fn is_texty(base: &str) -> bool {
 
 /// Judges `old` → `new`.
 pub fn type_change(old: Option<&str>, new: &str, pg_version: u32) -> TypeChange {
-    let Some(old) = old else { return TypeChange::Unknown };
+    let Some(old) = old else {
+        return TypeChange::Unknown;
+    };
     let (o, n) = (PgType::parse(old), PgType::parse(new));
     if o == n {
         return TypeChange::Same;
@@ -120,10 +132,16 @@ pub fn type_change(old: Option<&str>, new: &str, pg_version: u32) -> TypeChange 
         ("varchar", "varchar") => match (o.length(), n.length()) {
             (_, None) => TypeChange::Free,
             (Some(a), Some(b)) if b >= a => TypeChange::Free,
-            (None, Some(b)) => TypeChange::Lossy(format!("unbounded `varchar` narrowed to {b} characters")),
-            (Some(a), Some(b)) => TypeChange::Lossy(format!("`varchar({a})` narrowed to `varchar({b})`")),
+            (None, Some(b)) => {
+                TypeChange::Lossy(format!("unbounded `varchar` narrowed to {b} characters"))
+            }
+            (Some(a), Some(b)) => {
+                TypeChange::Lossy(format!("`varchar({a})` narrowed to `varchar({b})`"))
+            }
         },
-        ("varchar", "text") | ("char", "text") | ("char", "varchar") if nb == "text" || n.length().is_none() => {
+        ("varchar", "text") | ("char", "text") | ("char", "varchar")
+            if nb == "text" || n.length().is_none() =>
+        {
             if ob == "char" {
                 // char(n) → text strips the padding: a rewrite, not a loss.
                 TypeChange::Rewrite
@@ -147,7 +165,9 @@ pub fn type_change(old: Option<&str>, new: &str, pg_version: u32) -> TypeChange 
             ([p1], [p2]) if p2 >= p1 => TypeChange::Free,
             ([p1, s1], [p2, s2]) if s1 == s2 && p2 >= p1 => TypeChange::Free,
             ([p1, s1], [p2, s2]) if s2 >= s1 && p2 - s2 >= p1 - s1 => TypeChange::Rewrite,
-            _ => TypeChange::Lossy(format!("`{old}` narrowed to `{new}`: values may be rounded or overflow")),
+            _ => TypeChange::Lossy(format!(
+                "`{old}` narrowed to `{new}`: values may be rounded or overflow"
+            )),
         },
         ("varbit", "varbit") => match (o.length(), n.length()) {
             (_, None) => TypeChange::Free,
@@ -160,13 +180,14 @@ pub fn type_change(old: Option<&str>, new: &str, pg_version: u32) -> TypeChange 
             let _ = pg_version;
             TypeChange::Rewrite
         }
-        ("timestamp", "timestamp") | ("timestamptz", "timestamptz") | ("time", "time") | ("interval", "interval") => {
-            match (o.length(), n.length()) {
-                (_, None) => TypeChange::Free,
-                (Some(a), Some(b)) if b >= a => TypeChange::Free,
-                _ => TypeChange::Lossy(format!("`{old}` → `{new}` rounds away fractional seconds")),
-            }
-        }
+        ("timestamp", "timestamp")
+        | ("timestamptz", "timestamptz")
+        | ("time", "time")
+        | ("interval", "interval") => match (o.length(), n.length()) {
+            (_, None) => TypeChange::Free,
+            (Some(a), Some(b)) if b >= a => TypeChange::Free,
+            _ => TypeChange::Lossy(format!("`{old}` → `{new}` rounds away fractional seconds")),
+        },
         ("json", "jsonb") => TypeChange::Rewrite,
         ("jsonb", "json") => TypeChange::Rewrite,
         ("cidr", "inet") => TypeChange::Free,
@@ -205,7 +226,9 @@ pub fn type_change(old: Option<&str>, new: &str, pg_version: u32) -> TypeChange 
                     "`{old}` → `{new}` fails on the first row that does not convert"
                 ));
             }
-            TypeChange::Lossy(format!("`{old}` → `{new}` may fail on existing rows or change values"))
+            TypeChange::Lossy(format!(
+                "`{old}` → `{new}` may fail on existing rows or change values"
+            ))
         }
     }
 }
@@ -285,7 +308,9 @@ pub fn default_volatility(expr: &str) -> DefaultKind {
             continue;
         }
         let start = i;
-        while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.') {
+        while i < bytes.len()
+            && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_' || bytes[i] == b'.')
+        {
             i += 1;
         }
         let word = e[start..i].rsplit('.').next().unwrap_or("");
@@ -311,7 +336,15 @@ pub fn default_volatility(expr: &str) -> DefaultKind {
 fn is_type_name(word: &str) -> bool {
     matches!(
         word,
-        "varchar" | "numeric" | "decimal" | "char" | "character" | "timestamp" | "timestamptz" | "time" | "bit"
+        "varchar"
+            | "numeric"
+            | "decimal"
+            | "char"
+            | "character"
+            | "timestamp"
+            | "timestamptz"
+            | "time"
+            | "bit"
     )
 }
 
@@ -321,9 +354,15 @@ mod tests {
 
     #[test]
     fn parses_aliases() {
-        assert_eq!(PgType::parse("character varying(20)"), PgType::parse("VARCHAR(20)"));
+        assert_eq!(
+            PgType::parse("character varying(20)"),
+            PgType::parse("VARCHAR(20)")
+        );
         assert_eq!(PgType::parse("int4").base, "integer");
-        assert_eq!(PgType::parse("timestamp(3) with time zone").base, "timestamptz");
+        assert_eq!(
+            PgType::parse("timestamp(3) with time zone").base,
+            "timestamptz"
+        );
         assert!(PgType::parse("text[]").array);
     }
 
@@ -332,13 +371,22 @@ mod tests {
         use TypeChange::*;
         assert_eq!(type_change(Some("varchar(50)"), "text", 15), Free);
         assert_eq!(type_change(Some("varchar(100)"), "varchar(255)", 15), Free);
-        assert!(matches!(type_change(Some("varchar(255)"), "varchar(100)", 15), Lossy(_)));
+        assert!(matches!(
+            type_change(Some("varchar(255)"), "varchar(100)", 15),
+            Lossy(_)
+        ));
         assert_eq!(type_change(Some("integer"), "bigint", 15), Rewrite);
         assert!(matches!(type_change(Some("bigint"), "int", 15), Lossy(_)));
         assert!(matches!(type_change(Some("text"), "integer", 15), Lossy(_)));
-        assert!(matches!(type_change(Some("text"), "varchar(20)", 15), Lossy(_)));
+        assert!(matches!(
+            type_change(Some("text"), "varchar(20)", 15),
+            Lossy(_)
+        ));
         assert_eq!(type_change(Some("int"), "integer", 15), Same);
-        assert_eq!(type_change(Some("numeric(10,2)"), "numeric(12,2)", 15), Free);
+        assert_eq!(
+            type_change(Some("numeric(10,2)"), "numeric(12,2)", 15),
+            Free
+        );
         assert_eq!(type_change(Some("integer"), "text", 15), Rewrite);
         assert_eq!(type_change(None, "text", 15), Unknown);
         assert_eq!(type_change(Some("json"), "jsonb", 15), Rewrite);
@@ -349,12 +397,27 @@ mod tests {
         assert_eq!(default_volatility("0"), DefaultKind::Constant);
         assert_eq!(default_volatility("'active'::text"), DefaultKind::Constant);
         assert_eq!(default_volatility("now()"), DefaultKind::Constant);
-        assert_eq!(default_volatility("CURRENT_TIMESTAMP"), DefaultKind::Constant);
+        assert_eq!(
+            default_volatility("CURRENT_TIMESTAMP"),
+            DefaultKind::Constant
+        );
         assert_eq!(default_volatility("'{}'::jsonb"), DefaultKind::Constant);
-        assert_eq!(default_volatility("gen_random_uuid()"), DefaultKind::Volatile);
-        assert_eq!(default_volatility("public.uuid_generate_v4()"), DefaultKind::Volatile);
-        assert_eq!(default_volatility("clock_timestamp()"), DefaultKind::Volatile);
-        assert_eq!(default_volatility("nextval('s'::regclass)"), DefaultKind::Volatile);
+        assert_eq!(
+            default_volatility("gen_random_uuid()"),
+            DefaultKind::Volatile
+        );
+        assert_eq!(
+            default_volatility("public.uuid_generate_v4()"),
+            DefaultKind::Volatile
+        );
+        assert_eq!(
+            default_volatility("clock_timestamp()"),
+            DefaultKind::Volatile
+        );
+        assert_eq!(
+            default_volatility("nextval('s'::regclass)"),
+            DefaultKind::Volatile
+        );
         assert_eq!(default_volatility("my_func()"), DefaultKind::Unknown);
         assert_eq!(default_volatility("'random()'"), DefaultKind::Constant);
     }

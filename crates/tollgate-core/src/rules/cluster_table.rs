@@ -15,7 +15,10 @@ pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
         if table.as_ref().is_some_and(|t| ctx.table_is_new(t)) {
             return;
         }
-        let what = table.as_ref().map(|t| format!("`{t}`")).unwrap_or_else(|| "every clustered table".into());
+        let what = table
+            .as_ref()
+            .map(|t| format!("`{t}`"))
+            .unwrap_or_else(|| "every clustered table".into());
         hits.push(
             &META,
             format!("CLUSTER rewrites {what} under an ACCESS EXCLUSIVE lock"),
@@ -35,8 +38,11 @@ mod tests {
 
     #[test]
     fn ignores_new_table() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"CREATE TABLE t (a int);
-CLUSTER t;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"CREATE TABLE t (a int);
+CLUSTER t;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

@@ -12,9 +12,17 @@ pub const META: RuleMeta = RuleMeta {
 
 pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
     let what = match op {
-        Op::CreateIndex { concurrently: true, .. } => "CREATE INDEX CONCURRENTLY",
-        Op::Drop { kind: ObjectKind::Index, concurrently: true, .. } => "DROP INDEX CONCURRENTLY",
-        Op::Reindex { concurrently: true, .. } => "REINDEX CONCURRENTLY",
+        Op::CreateIndex {
+            concurrently: true, ..
+        } => "CREATE INDEX CONCURRENTLY",
+        Op::Drop {
+            kind: ObjectKind::Index,
+            concurrently: true,
+            ..
+        } => "DROP INDEX CONCURRENTLY",
+        Op::Reindex {
+            concurrently: true, ..
+        } => "REINDEX CONCURRENTLY",
         _ => return,
     };
     if !ctx.in_transaction() {
@@ -40,14 +48,20 @@ mod tests {
 
     #[test]
     fn flags_explicit_begin() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"BEGIN;
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"BEGIN;
 CREATE INDEX CONCURRENTLY idx_users_email ON users (email);
-COMMIT;"#));
+COMMIT;"#
+        ));
     }
 
     #[test]
     fn ignores_outside_transaction() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"CREATE INDEX CONCURRENTLY idx_users_email ON users (email);"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"CREATE INDEX CONCURRENTLY idx_users_email ON users (email);"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

@@ -11,12 +11,23 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
-    if let Op::AddConstraint { table, name, kind: kind @ (ConstraintKind::ForeignKey | ConstraintKind::Check), not_valid: false, .. } = op {
+    if let Op::AddConstraint {
+        table,
+        name,
+        kind: kind @ (ConstraintKind::ForeignKey | ConstraintKind::Check),
+        not_valid: false,
+        ..
+    } = op
+    {
         if ctx.table_is_new(table) {
             return;
         }
         let name = name.as_ref().map(|n| format!(" `{n}`")).unwrap_or_default();
-        let lock = if *kind == ConstraintKind::ForeignKey { "SHARE ROW EXCLUSIVE locks on both tables" } else { "an ACCESS EXCLUSIVE lock" };
+        let lock = if *kind == ConstraintKind::ForeignKey {
+            "SHARE ROW EXCLUSIVE locks on both tables"
+        } else {
+            "an ACCESS EXCLUSIVE lock"
+        };
         hits.push(
             &META,
             format!("adds {} constraint{name} to `{table}` and validates every row under {lock}", kind.label()),
@@ -31,12 +42,18 @@ mod tests {
 
     #[test]
     fn flags_fk() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users ADD CONSTRAINT fk_club FOREIGN KEY (club_id) REFERENCES clubs (id);"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users ADD CONSTRAINT fk_club FOREIGN KEY (club_id) REFERENCES clubs (id);"#
+        ));
     }
 
     #[test]
     fn ignores_not_valid() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users ADD CONSTRAINT fk_club FOREIGN KEY (club_id) REFERENCES clubs (id) NOT VALID;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users ADD CONSTRAINT fk_club FOREIGN KEY (club_id) REFERENCES clubs (id) NOT VALID;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

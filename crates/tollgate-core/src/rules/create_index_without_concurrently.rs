@@ -11,7 +11,13 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
-    if let Op::CreateIndex { table, concurrently: false, name, .. } = op {
+    if let Op::CreateIndex {
+        table,
+        concurrently: false,
+        name,
+        ..
+    } = op
+    {
         if ctx.table_is_new(table) {
             return;
         }
@@ -30,18 +36,27 @@ mod tests {
 
     #[test]
     fn flags_plain_index() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"CREATE INDEX idx_users_email ON users (email);"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"CREATE INDEX idx_users_email ON users (email);"#
+        ));
     }
 
     #[test]
     fn ignores_concurrent() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"CREATE INDEX CONCURRENTLY idx_users_email ON users (email);"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"CREATE INDEX CONCURRENTLY idx_users_email ON users (email);"#
+        ));
     }
 
     #[test]
     fn ignores_new_table() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"CREATE TABLE t (a int);
-CREATE INDEX ON t (a);"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"CREATE TABLE t (a int);
+CREATE INDEX ON t (a);"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

@@ -19,30 +19,39 @@ mod tests {
 
     #[test]
     fn reports_ddl_in_body() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"CREATE FUNCTION purge() RETURNS void LANGUAGE plpgsql AS $$
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"CREATE FUNCTION purge() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   DROP TABLE sessions;
-END $$;"#));
+END $$;"#
+        ));
     }
 
     #[test]
     fn called_function_is_analysed_like_a_do_block() {
-        let out = run_rule("drop-table", r#"CREATE FUNCTION purge() RETURNS void LANGUAGE plpgsql AS $$
+        let out = run_rule(
+            "drop-table",
+            r#"CREATE FUNCTION purge() RETURNS void LANGUAGE plpgsql AS $$
 BEGIN
   DROP TABLE sessions;
 END $$;
-SELECT purge();"#);
+SELECT purge();"#,
+        );
         insta::assert_snapshot!(out);
     }
 
     #[test]
     fn quiet_for_dml_only_body() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   NEW.updated_at := now();
   DELETE FROM sessions WHERE expires_at < now();
   RETURN NEW;
-END $$;"#));
+END $$;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

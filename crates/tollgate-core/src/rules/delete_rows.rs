@@ -34,13 +34,19 @@ mod tests {
 
     #[test]
     fn flags_delete() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"DELETE FROM sessions WHERE expires_at < now();"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"DELETE FROM sessions WHERE expires_at < now();"#
+        ));
     }
 
     #[test]
     fn ignores_new_table() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"CREATE TABLE staging (id int);
-DELETE FROM staging;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"CREATE TABLE staging (id int);
+DELETE FROM staging;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

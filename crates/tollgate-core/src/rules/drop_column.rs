@@ -29,13 +29,19 @@ mod tests {
 
     #[test]
     fn flags_existing_column() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users DROP COLUMN nickname;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users DROP COLUMN nickname;"#
+        ));
     }
 
     #[test]
     fn ignores_column_added_here() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users ADD COLUMN scratch int;
-ALTER TABLE users DROP COLUMN scratch;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users ADD COLUMN scratch int;
+ALTER TABLE users DROP COLUMN scratch;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

@@ -11,7 +11,12 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(_ctx: &Ctx, op: &Op, hits: &mut Hits) {
-    if let Op::Drop { kind: ObjectKind::Database, names, .. } = op {
+    if let Op::Drop {
+        kind: ObjectKind::Database,
+        names,
+        ..
+    } = op
+    {
         for d in names {
             hits.push(
                 &META,
@@ -33,7 +38,10 @@ mod tests {
 
     #[test]
     fn ignores_other_drops() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"DROP INDEX CONCURRENTLY idx_users_email;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"DROP INDEX CONCURRENTLY idx_users_email;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

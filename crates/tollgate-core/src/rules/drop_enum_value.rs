@@ -12,7 +12,10 @@ pub const META: RuleMeta = RuleMeta {
 
 pub fn check(_ctx: &Ctx, op: &Op, hits: &mut Hits) {
     if let Op::DropEnumValue { type_name } = op {
-        let which = type_name.as_ref().map(|t| format!(" of `{t}`")).unwrap_or_default();
+        let which = type_name
+            .as_ref()
+            .map(|t| format!(" of `{t}`"))
+            .unwrap_or_default();
         hits.push(
             &META,
             format!("removes an enum value{which} by editing pg_enum; rows that hold it become unreadable"),
@@ -27,12 +30,18 @@ mod tests {
 
     #[test]
     fn flags_pg_enum_delete() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"DELETE FROM pg_enum WHERE enumlabel = 'archived';"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"DELETE FROM pg_enum WHERE enumlabel = 'archived';"#
+        ));
     }
 
     #[test]
     fn ignores_ordinary_delete_target() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"INSERT INTO statuses (name) VALUES ('archived');"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"INSERT INTO statuses (name) VALUES ('archived');"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

@@ -1,6 +1,6 @@
 //! `drop-function`: Drops a function or procedure that this migration does not re-create.
 
-use super::{Ctx, Hits, RuleMeta, Namespace};
+use super::{Ctx, Hits, Namespace, RuleMeta};
 use crate::model::Class;
 use crate::ops::{ObjectKind, Op};
 
@@ -11,9 +11,16 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
-    if let Op::Drop { kind: kind @ (ObjectKind::Function | ObjectKind::Procedure), names, .. } = op {
+    if let Op::Drop {
+        kind: kind @ (ObjectKind::Function | ObjectKind::Procedure),
+        names,
+        ..
+    } = op
+    {
         for f in names {
-            if ctx.created_here(Namespace::Function, f) || ctx.recreated_later(Namespace::Function, f) {
+            if ctx.created_here(Namespace::Function, f)
+                || ctx.recreated_later(Namespace::Function, f)
+            {
                 continue;
             }
             hits.push(
@@ -36,8 +43,11 @@ mod tests {
 
     #[test]
     fn ignores_replacement() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"DROP FUNCTION IF EXISTS touch_updated_at();
-CREATE FUNCTION touch_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"DROP FUNCTION IF EXISTS touch_updated_at();
+CREATE FUNCTION touch_updated_at() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

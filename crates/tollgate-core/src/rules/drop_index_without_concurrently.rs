@@ -1,6 +1,6 @@
 //! `drop-index-without-concurrently`: Drops an index without CONCURRENTLY, blocking reads and writes on its table.
 
-use super::{Ctx, Hits, RuleMeta, Namespace};
+use super::{Ctx, Hits, Namespace, RuleMeta};
 use crate::model::Class;
 use crate::ops::{ObjectKind, Op};
 
@@ -11,8 +11,17 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
-    if let Op::Drop { kind: ObjectKind::Index, names, concurrently: false, .. } = op {
-        for i in names.iter().filter(|i| !ctx.created_here(Namespace::Index, i)) {
+    if let Op::Drop {
+        kind: ObjectKind::Index,
+        names,
+        concurrently: false,
+        ..
+    } = op
+    {
+        for i in names
+            .iter()
+            .filter(|i| !ctx.created_here(Namespace::Index, i))
+        {
             hits.push(
                 &META,
                 format!("drops index `{i}` without CONCURRENTLY: reads and writes on its table wait for the lock"),
@@ -33,7 +42,10 @@ mod tests {
 
     #[test]
     fn ignores_concurrent() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"DROP INDEX CONCURRENTLY IF EXISTS idx_users_email;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"DROP INDEX CONCURRENTLY IF EXISTS idx_users_email;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

@@ -1,6 +1,6 @@
 //! `drop-materialized-view`: Drops a materialized view that this migration does not re-create.
 
-use super::{Ctx, Hits, RuleMeta, Namespace};
+use super::{Ctx, Hits, Namespace, RuleMeta};
 use crate::model::Class;
 use crate::ops::{ObjectKind, Op};
 
@@ -11,7 +11,12 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
-    if let Op::Drop { kind: ObjectKind::MaterializedView, names, .. } = op {
+    if let Op::Drop {
+        kind: ObjectKind::MaterializedView,
+        names,
+        ..
+    } = op
+    {
         for v in names {
             if ctx.created_here(Namespace::View, v) || ctx.recreated_later(Namespace::View, v) {
                 continue;
@@ -36,8 +41,11 @@ mod tests {
 
     #[test]
     fn ignores_rebuild() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"DROP MATERIALIZED VIEW club_stats;
-CREATE MATERIALIZED VIEW club_stats AS SELECT 1 AS n;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"DROP MATERIALIZED VIEW club_stats;
+CREATE MATERIALIZED VIEW club_stats AS SELECT 1 AS n;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

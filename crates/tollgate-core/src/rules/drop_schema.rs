@@ -1,6 +1,6 @@
 //! `drop-schema`: Drops a schema and everything in it.
 
-use super::{Ctx, Hits, RuleMeta, Namespace};
+use super::{Ctx, Hits, Namespace, RuleMeta};
 use crate::model::Class;
 use crate::ops::{ObjectKind, Op};
 
@@ -11,9 +11,22 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
-    if let Op::Drop { kind: ObjectKind::Schema, names, cascade, .. } = op {
-        for s in names.iter().filter(|s| !ctx.created_here(Namespace::Schema, s)) {
-            let extra = if *cascade { " with CASCADE, taking every table, view and function in it" } else { "" };
+    if let Op::Drop {
+        kind: ObjectKind::Schema,
+        names,
+        cascade,
+        ..
+    } = op
+    {
+        for s in names
+            .iter()
+            .filter(|s| !ctx.created_here(Namespace::Schema, s))
+        {
+            let extra = if *cascade {
+                " with CASCADE, taking every table, view and function in it"
+            } else {
+                ""
+            };
             hits.push(
                 &META,
                 format!("drops schema `{s}`{extra}"),
@@ -34,8 +47,11 @@ mod tests {
 
     #[test]
     fn ignores_schema_created_here() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"CREATE SCHEMA scratch;
-DROP SCHEMA scratch;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"CREATE SCHEMA scratch;
+DROP SCHEMA scratch;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

@@ -1,6 +1,6 @@
 //! `drop-sequence`: Drops a sequence; columns that default to it start failing.
 
-use super::{Ctx, Hits, RuleMeta, Namespace};
+use super::{Ctx, Hits, Namespace, RuleMeta};
 use crate::model::Class;
 use crate::ops::{ObjectKind, Op};
 
@@ -11,8 +11,16 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
-    if let Op::Drop { kind: ObjectKind::Sequence, names, .. } = op {
-        for s in names.iter().filter(|s| !ctx.created_here(Namespace::Sequence, s)) {
+    if let Op::Drop {
+        kind: ObjectKind::Sequence,
+        names,
+        ..
+    } = op
+    {
+        for s in names
+            .iter()
+            .filter(|s| !ctx.created_here(Namespace::Sequence, s))
+        {
             hits.push(
                 &META,
                 format!("drops sequence `{s}`; defaults and code that call nextval on it start failing"),
@@ -33,8 +41,11 @@ mod tests {
 
     #[test]
     fn ignores_new() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"CREATE SEQUENCE s;
-DROP SEQUENCE s;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"CREATE SEQUENCE s;
+DROP SEQUENCE s;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

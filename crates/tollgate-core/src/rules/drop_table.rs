@@ -11,7 +11,12 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
-    if let Op::Drop { kind: ObjectKind::Table, names, .. } = op {
+    if let Op::Drop {
+        kind: ObjectKind::Table,
+        names,
+        ..
+    } = op
+    {
         for t in names.iter().filter(|t| !ctx.table_is_new(t)) {
             hits.push(
                 &META,
@@ -33,8 +38,11 @@ mod tests {
 
     #[test]
     fn ignores_table_created_here() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"CREATE TABLE tmp_import (id int);
-DROP TABLE tmp_import;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"CREATE TABLE tmp_import (id int);
+DROP TABLE tmp_import;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

@@ -1,6 +1,6 @@
 //! `drop-type`: Drops a type or domain that existing columns or code may use.
 
-use super::{Ctx, Hits, RuleMeta, Namespace};
+use super::{Ctx, Hits, Namespace, RuleMeta};
 use crate::model::Class;
 use crate::ops::{ObjectKind, Op};
 
@@ -11,9 +11,21 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
-    if let Op::Drop { kind: kind @ (ObjectKind::Type | ObjectKind::Domain), names, .. } = op {
-        for t in names.iter().filter(|t| !ctx.created_here(Namespace::Type, t)) {
-            let enum_note = if ctx.schema.enums.contains_key(&t.key()) { " (an enum)" } else { "" };
+    if let Op::Drop {
+        kind: kind @ (ObjectKind::Type | ObjectKind::Domain),
+        names,
+        ..
+    } = op
+    {
+        for t in names
+            .iter()
+            .filter(|t| !ctx.created_here(Namespace::Type, t))
+        {
+            let enum_note = if ctx.schema.enums.contains_key(&t.key()) {
+                " (an enum)"
+            } else {
+                ""
+            };
             hits.push(
                 &META,
                 format!("drops {} `{t}`{enum_note}; columns and functions that use it break", kind.label()),
@@ -29,15 +41,21 @@ mod tests {
 
     #[test]
     fn flags_enum() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"CREATE TYPE mood AS ENUM ('ok');
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"CREATE TYPE mood AS ENUM ('ok');
 ---
-DROP TYPE mood;"#));
+DROP TYPE mood;"#
+        ));
     }
 
     #[test]
     fn ignores_new() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"CREATE TYPE tmp AS ENUM ('a');
-DROP TYPE tmp;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"CREATE TYPE tmp AS ENUM ('a');
+DROP TYPE tmp;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

@@ -1,6 +1,6 @@
 //! `drop-view`: Drops a view that this migration does not re-create.
 
-use super::{Ctx, Hits, RuleMeta, Namespace};
+use super::{Ctx, Hits, Namespace, RuleMeta};
 use crate::model::Class;
 use crate::ops::{ObjectKind, Op};
 
@@ -11,7 +11,12 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
-    if let Op::Drop { kind: ObjectKind::View, names, .. } = op {
+    if let Op::Drop {
+        kind: ObjectKind::View,
+        names,
+        ..
+    } = op
+    {
         for v in names {
             if ctx.created_here(Namespace::View, v) || ctx.recreated_later(Namespace::View, v) {
                 continue;
@@ -36,8 +41,11 @@ mod tests {
 
     #[test]
     fn ignores_rebuild() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"DROP VIEW IF EXISTS member_stats;
-CREATE VIEW member_stats AS SELECT 1 AS n;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"DROP VIEW IF EXISTS member_stats;
+CREATE VIEW member_stats AS SELECT 1 AS n;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

@@ -11,8 +11,13 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
-    if let Op::AddEnumValue { type_name, value, .. } = op {
-        if ctx.policy.postgres_version >= 12 || !(ctx.in_transaction() || ctx.transaction == crate::model::TransactionMode::Unknown) {
+    if let Op::AddEnumValue {
+        type_name, value, ..
+    } = op
+    {
+        if ctx.policy.postgres_version >= 12
+            || !(ctx.in_transaction() || ctx.transaction == crate::model::TransactionMode::Unknown)
+        {
             return;
         }
         hits.push(

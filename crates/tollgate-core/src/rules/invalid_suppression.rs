@@ -18,14 +18,20 @@ mod tests {
 
     #[test]
     fn reports_missing_reason() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"-- tollgate:allow drop-table
-DROP TABLE sessions;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"-- tollgate:allow drop-table
+DROP TABLE sessions;"#
+        ));
     }
 
     #[test]
     fn quiet_for_valid() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"-- tollgate:allow drop-table -- disposable
-DROP TABLE sessions;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"-- tollgate:allow drop-table -- disposable
+DROP TABLE sessions;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

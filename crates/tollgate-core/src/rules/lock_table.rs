@@ -28,13 +28,19 @@ mod tests {
 
     #[test]
     fn flags_lock() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"LOCK TABLE users IN ACCESS EXCLUSIVE MODE;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"LOCK TABLE users IN ACCESS EXCLUSIVE MODE;"#
+        ));
     }
 
     #[test]
     fn ignores_new_table() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"CREATE TABLE t (a int);
-LOCK TABLE t;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"CREATE TABLE t (a int);
+LOCK TABLE t;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

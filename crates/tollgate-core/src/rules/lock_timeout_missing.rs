@@ -26,14 +26,26 @@ pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
         | Op::AddConstraint { table, .. }
         | Op::DropConstraint { table, .. }
         | Op::CreateTrigger { table, .. }
-        | Op::CreateIndex { table, concurrently: false, .. } => table,
-        Op::Rename { kind: ObjectKind::Table, from, .. } => from,
-        Op::Drop { kind: ObjectKind::Table, names, .. } | Op::Truncate { tables: names } | Op::LockTable { tables: names, .. } => {
-            match names.first() {
-                Some(t) => t,
-                None => return,
-            }
+        | Op::CreateIndex {
+            table,
+            concurrently: false,
+            ..
+        } => table,
+        Op::Rename {
+            kind: ObjectKind::Table,
+            from,
+            ..
+        } => from,
+        Op::Drop {
+            kind: ObjectKind::Table,
+            names,
+            ..
         }
+        | Op::Truncate { tables: names }
+        | Op::LockTable { tables: names, .. } => match names.first() {
+            Some(t) => t,
+            None => return,
+        },
         _ => return,
     };
     if ctx.table_is_new(table) {
@@ -52,13 +64,19 @@ mod tests {
 
     #[test]
     fn flags_without_timeout() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users ADD COLUMN bio text;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users ADD COLUMN bio text;"#
+        ));
     }
 
     #[test]
     fn ignores_with_timeout() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"SET lock_timeout = '5s';
-ALTER TABLE users ADD COLUMN bio text;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"SET lock_timeout = '5s';
+ALTER TABLE users ADD COLUMN bio text;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

@@ -15,7 +15,10 @@ pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
         if table.as_ref().is_some_and(|t| ctx.table_is_new(t)) {
             return;
         }
-        let on = table.as_ref().map(|t| format!(" on `{t}`")).unwrap_or_default();
+        let on = table
+            .as_ref()
+            .map(|t| format!(" on `{t}`"))
+            .unwrap_or_default();
         hits.push(
             &META,
             format!("{what}{on}: readers or writers wait until it finishes"),
@@ -30,12 +33,18 @@ mod tests {
 
     #[test]
     fn flags_refresh() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"REFRESH MATERIALIZED VIEW club_stats;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"REFRESH MATERIALIZED VIEW club_stats;"#
+        ));
     }
 
     #[test]
     fn ignores_concurrent_refresh() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"REFRESH MATERIALIZED VIEW CONCURRENTLY club_stats;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"REFRESH MATERIALIZED VIEW CONCURRENTLY club_stats;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

@@ -10,48 +10,48 @@ use crate::ops::{ObjectKind, ObjectName, Op};
 use crate::policy::Policy;
 use crate::schema::Schema;
 
-pub mod drop_table;
-pub mod drop_column;
-pub mod drop_schema;
-pub mod drop_database;
-pub mod drop_materialized_view;
-pub mod drop_sequence;
-pub mod drop_type;
-pub mod drop_enum_value;
-pub mod rename_enum_value;
-pub mod truncate_table;
-pub mod delete_rows;
-pub mod rename_table;
-pub mod rename_column;
-pub mod rename_object;
-pub mod unsafe_type_change;
-pub mod drop_view;
-pub mod drop_function;
-pub mod drop_trigger;
-pub mod create_index_without_concurrently;
-pub mod drop_index_without_concurrently;
-pub mod reindex_without_concurrently;
-pub mod set_not_null;
-pub mod constraint_without_not_valid;
-pub mod unique_constraint_without_index;
-pub mod volatile_default;
-pub mod not_null_column_without_default;
-pub mod type_change_rewrite;
-pub mod vacuum_full;
 pub mod cluster_table;
-pub mod lock_table;
-pub mod locking_statement;
-pub mod update_rows;
-pub mod enum_value_in_transaction;
 pub mod concurrently_in_transaction;
-pub mod lock_timeout_missing;
-pub mod prefer_jsonb;
+pub mod constraint_without_not_valid;
+pub mod create_index_without_concurrently;
 pub mod ddl_in_function_body;
-pub mod unparsed_statement;
-pub mod unknown_statement;
-pub mod unknown_rule_in_suppression;
-pub mod unused_suppression;
+pub mod delete_rows;
+pub mod drop_column;
+pub mod drop_database;
+pub mod drop_enum_value;
+pub mod drop_function;
+pub mod drop_index_without_concurrently;
+pub mod drop_materialized_view;
+pub mod drop_schema;
+pub mod drop_sequence;
+pub mod drop_table;
+pub mod drop_trigger;
+pub mod drop_type;
+pub mod drop_view;
+pub mod enum_value_in_transaction;
 pub mod invalid_suppression;
+pub mod lock_table;
+pub mod lock_timeout_missing;
+pub mod locking_statement;
+pub mod not_null_column_without_default;
+pub mod prefer_jsonb;
+pub mod reindex_without_concurrently;
+pub mod rename_column;
+pub mod rename_enum_value;
+pub mod rename_object;
+pub mod rename_table;
+pub mod set_not_null;
+pub mod truncate_table;
+pub mod type_change_rewrite;
+pub mod unique_constraint_without_index;
+pub mod unknown_rule_in_suppression;
+pub mod unknown_statement;
+pub mod unparsed_statement;
+pub mod unsafe_type_change;
+pub mod unused_suppression;
+pub mod update_rows;
+pub mod vacuum_full;
+pub mod volatile_default;
 
 /// Static description of a rule.
 #[derive(Debug, Clone, Copy)]
@@ -87,48 +87,174 @@ pub struct Rule {
 
 /// Every rule, in documentation order.
 pub static RULES: &[Rule] = &[
-    Rule { meta: drop_table::META, check: drop_table::check },
-    Rule { meta: drop_column::META, check: drop_column::check },
-    Rule { meta: drop_schema::META, check: drop_schema::check },
-    Rule { meta: drop_database::META, check: drop_database::check },
-    Rule { meta: drop_materialized_view::META, check: drop_materialized_view::check },
-    Rule { meta: drop_sequence::META, check: drop_sequence::check },
-    Rule { meta: drop_type::META, check: drop_type::check },
-    Rule { meta: drop_enum_value::META, check: drop_enum_value::check },
-    Rule { meta: rename_enum_value::META, check: rename_enum_value::check },
-    Rule { meta: truncate_table::META, check: truncate_table::check },
-    Rule { meta: delete_rows::META, check: delete_rows::check },
-    Rule { meta: rename_table::META, check: rename_table::check },
-    Rule { meta: rename_column::META, check: rename_column::check },
-    Rule { meta: rename_object::META, check: rename_object::check },
-    Rule { meta: unsafe_type_change::META, check: unsafe_type_change::check },
-    Rule { meta: drop_view::META, check: drop_view::check },
-    Rule { meta: drop_function::META, check: drop_function::check },
-    Rule { meta: drop_trigger::META, check: drop_trigger::check },
-    Rule { meta: create_index_without_concurrently::META, check: create_index_without_concurrently::check },
-    Rule { meta: drop_index_without_concurrently::META, check: drop_index_without_concurrently::check },
-    Rule { meta: reindex_without_concurrently::META, check: reindex_without_concurrently::check },
-    Rule { meta: set_not_null::META, check: set_not_null::check },
-    Rule { meta: constraint_without_not_valid::META, check: constraint_without_not_valid::check },
-    Rule { meta: unique_constraint_without_index::META, check: unique_constraint_without_index::check },
-    Rule { meta: volatile_default::META, check: volatile_default::check },
-    Rule { meta: not_null_column_without_default::META, check: not_null_column_without_default::check },
-    Rule { meta: type_change_rewrite::META, check: type_change_rewrite::check },
-    Rule { meta: vacuum_full::META, check: vacuum_full::check },
-    Rule { meta: cluster_table::META, check: cluster_table::check },
-    Rule { meta: lock_table::META, check: lock_table::check },
-    Rule { meta: locking_statement::META, check: locking_statement::check },
-    Rule { meta: update_rows::META, check: update_rows::check },
-    Rule { meta: enum_value_in_transaction::META, check: enum_value_in_transaction::check },
-    Rule { meta: concurrently_in_transaction::META, check: concurrently_in_transaction::check },
-    Rule { meta: lock_timeout_missing::META, check: lock_timeout_missing::check },
-    Rule { meta: prefer_jsonb::META, check: prefer_jsonb::check },
-    Rule { meta: ddl_in_function_body::META, check: ddl_in_function_body::check },
-    Rule { meta: unparsed_statement::META, check: unparsed_statement::check },
-    Rule { meta: unknown_statement::META, check: unknown_statement::check },
-    Rule { meta: unknown_rule_in_suppression::META, check: unknown_rule_in_suppression::check },
-    Rule { meta: unused_suppression::META, check: unused_suppression::check },
-    Rule { meta: invalid_suppression::META, check: invalid_suppression::check },
+    Rule {
+        meta: drop_table::META,
+        check: drop_table::check,
+    },
+    Rule {
+        meta: drop_column::META,
+        check: drop_column::check,
+    },
+    Rule {
+        meta: drop_schema::META,
+        check: drop_schema::check,
+    },
+    Rule {
+        meta: drop_database::META,
+        check: drop_database::check,
+    },
+    Rule {
+        meta: drop_materialized_view::META,
+        check: drop_materialized_view::check,
+    },
+    Rule {
+        meta: drop_sequence::META,
+        check: drop_sequence::check,
+    },
+    Rule {
+        meta: drop_type::META,
+        check: drop_type::check,
+    },
+    Rule {
+        meta: drop_enum_value::META,
+        check: drop_enum_value::check,
+    },
+    Rule {
+        meta: rename_enum_value::META,
+        check: rename_enum_value::check,
+    },
+    Rule {
+        meta: truncate_table::META,
+        check: truncate_table::check,
+    },
+    Rule {
+        meta: delete_rows::META,
+        check: delete_rows::check,
+    },
+    Rule {
+        meta: rename_table::META,
+        check: rename_table::check,
+    },
+    Rule {
+        meta: rename_column::META,
+        check: rename_column::check,
+    },
+    Rule {
+        meta: rename_object::META,
+        check: rename_object::check,
+    },
+    Rule {
+        meta: unsafe_type_change::META,
+        check: unsafe_type_change::check,
+    },
+    Rule {
+        meta: drop_view::META,
+        check: drop_view::check,
+    },
+    Rule {
+        meta: drop_function::META,
+        check: drop_function::check,
+    },
+    Rule {
+        meta: drop_trigger::META,
+        check: drop_trigger::check,
+    },
+    Rule {
+        meta: create_index_without_concurrently::META,
+        check: create_index_without_concurrently::check,
+    },
+    Rule {
+        meta: drop_index_without_concurrently::META,
+        check: drop_index_without_concurrently::check,
+    },
+    Rule {
+        meta: reindex_without_concurrently::META,
+        check: reindex_without_concurrently::check,
+    },
+    Rule {
+        meta: set_not_null::META,
+        check: set_not_null::check,
+    },
+    Rule {
+        meta: constraint_without_not_valid::META,
+        check: constraint_without_not_valid::check,
+    },
+    Rule {
+        meta: unique_constraint_without_index::META,
+        check: unique_constraint_without_index::check,
+    },
+    Rule {
+        meta: volatile_default::META,
+        check: volatile_default::check,
+    },
+    Rule {
+        meta: not_null_column_without_default::META,
+        check: not_null_column_without_default::check,
+    },
+    Rule {
+        meta: type_change_rewrite::META,
+        check: type_change_rewrite::check,
+    },
+    Rule {
+        meta: vacuum_full::META,
+        check: vacuum_full::check,
+    },
+    Rule {
+        meta: cluster_table::META,
+        check: cluster_table::check,
+    },
+    Rule {
+        meta: lock_table::META,
+        check: lock_table::check,
+    },
+    Rule {
+        meta: locking_statement::META,
+        check: locking_statement::check,
+    },
+    Rule {
+        meta: update_rows::META,
+        check: update_rows::check,
+    },
+    Rule {
+        meta: enum_value_in_transaction::META,
+        check: enum_value_in_transaction::check,
+    },
+    Rule {
+        meta: concurrently_in_transaction::META,
+        check: concurrently_in_transaction::check,
+    },
+    Rule {
+        meta: lock_timeout_missing::META,
+        check: lock_timeout_missing::check,
+    },
+    Rule {
+        meta: prefer_jsonb::META,
+        check: prefer_jsonb::check,
+    },
+    Rule {
+        meta: ddl_in_function_body::META,
+        check: ddl_in_function_body::check,
+    },
+    Rule {
+        meta: unparsed_statement::META,
+        check: unparsed_statement::check,
+    },
+    Rule {
+        meta: unknown_statement::META,
+        check: unknown_statement::check,
+    },
+    Rule {
+        meta: unknown_rule_in_suppression::META,
+        check: unknown_rule_in_suppression::check,
+    },
+    Rule {
+        meta: unused_suppression::META,
+        check: unused_suppression::check,
+    },
+    Rule {
+        meta: invalid_suppression::META,
+        check: invalid_suppression::check,
+    },
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {
@@ -162,7 +288,12 @@ pub struct Hits {
 
 impl Hits {
     pub fn push(&mut self, meta: &RuleMeta, message: impl Into<String>, help: impl Into<String>) {
-        self.items.push(Hit { rule: meta.id, class: meta.class, message: message.into(), help: help.into() });
+        self.items.push(Hit {
+            rule: meta.id,
+            class: meta.class,
+            message: message.into(),
+            help: help.into(),
+        });
     }
 
     /// A hit whose class differs from the rule's usual class (for example a type change that is
@@ -174,7 +305,12 @@ impl Hits {
         message: impl Into<String>,
         help: impl Into<String>,
     ) {
-        self.items.push(Hit { rule: meta.id, class, message: message.into(), help: help.into() });
+        self.items.push(Hit {
+            rule: meta.id,
+            class,
+            message: message.into(),
+            help: help.into(),
+        });
     }
 }
 
@@ -214,6 +350,8 @@ impl Namespace {
 #[derive(Debug, Default, Clone)]
 pub struct MigrationScope {
     created: Vec<(Namespace, String, usize)>,
+    /// For a down: what its up created. Reversing those is the down's job, not a loss.
+    inherited: Vec<(Namespace, String)>,
 }
 
 impl MigrationScope {
@@ -222,7 +360,24 @@ impl MigrationScope {
     }
 
     fn created_between(&self, ns: Namespace, key: &str, lo: usize, hi: usize) -> bool {
-        self.created.iter().any(|(n, k, i)| *n == ns && k == key && *i >= lo && *i < hi)
+        (lo == 0 && self.inherited.iter().any(|(n, k)| *n == ns && k == key))
+            || self
+                .created
+                .iter()
+                .any(|(n, k, i)| *n == ns && k == key && *i >= lo && *i < hi)
+    }
+
+    /// Everything this part created, to hand to its down.
+    pub fn creations(&self) -> Vec<(Namespace, String)> {
+        self.created
+            .iter()
+            .map(|(n, k, _)| (*n, k.clone()))
+            .chain(self.inherited.iter().cloned())
+            .collect()
+    }
+
+    pub fn inherit(&mut self, from_up: Vec<(Namespace, String)>) {
+        self.inherited = from_up;
     }
 }
 
@@ -246,21 +401,30 @@ pub struct Ctx<'a> {
 impl Ctx<'_> {
     /// Created earlier in this migration part (Atlas and squawk exempt those too).
     pub fn created_here(&self, ns: Namespace, name: &ObjectName) -> bool {
-        self.scope.created_between(ns, &name.key(), 0, self.stmt_index)
+        self.scope
+            .created_between(ns, &name.key(), 0, self.stmt_index)
     }
 
     /// Re-created later in this migration part: a drop followed by a create is a replacement.
     pub fn recreated_later(&self, ns: Namespace, name: &ObjectName) -> bool {
-        self.scope.created_between(ns, &name.key(), self.stmt_index + 1, usize::MAX)
+        self.scope
+            .created_between(ns, &name.key(), self.stmt_index + 1, usize::MAX)
     }
 
+    /// A table (or materialized view, which indexes and locks the same way) created earlier in
+    /// this migration part.
     pub fn table_is_new(&self, table: &ObjectName) -> bool {
-        self.created_here(Namespace::Relation, table)
+        self.created_here(Namespace::Relation, table) || self.created_here(Namespace::View, table)
     }
 
     /// A column added earlier in this migration part.
     pub fn column_is_new(&self, table: &ObjectName, column: &str) -> bool {
-        self.scope.created_between(Namespace::Column, &column_key(table, column), 0, self.stmt_index)
+        self.scope.created_between(
+            Namespace::Column,
+            &column_key(table, column),
+            0,
+            self.stmt_index,
+        )
     }
 
     /// The statement runs inside a transaction block, so CONCURRENTLY and friends fail.
@@ -295,7 +459,11 @@ mod tests {
             let doc = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
                 .join("../../docs/rules")
                 .join(format!("{id}.md"));
-            assert!(doc.exists(), "rule {id} has no doc page at {}", doc.display());
+            assert!(
+                doc.exists(),
+                "rule {id} has no doc page at {}",
+                doc.display()
+            );
         }
     }
 }

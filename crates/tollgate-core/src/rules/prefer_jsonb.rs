@@ -17,7 +17,10 @@ pub fn check(_ctx: &Ctx, op: &Op, hits: &mut Hits) {
         _ => return,
     };
     for c in columns {
-        if c.data_type.as_deref().is_some_and(|t| crate::types::PgType::parse(t).base == "json") {
+        if c.data_type
+            .as_deref()
+            .is_some_and(|t| crate::types::PgType::parse(t).base == "json")
+        {
             hits.push(
                 &META,
                 format!("column `{table}.{}` is `json`", c.name),
@@ -33,12 +36,18 @@ mod tests {
 
     #[test]
     fn flags_json() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users ADD COLUMN prefs json;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users ADD COLUMN prefs json;"#
+        ));
     }
 
     #[test]
     fn ignores_jsonb() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users ADD COLUMN prefs jsonb;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users ADD COLUMN prefs jsonb;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

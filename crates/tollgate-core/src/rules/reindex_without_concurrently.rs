@@ -11,8 +11,15 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(_ctx: &Ctx, op: &Op, hits: &mut Hits) {
-    if let Op::Reindex { concurrently: false, target } = op {
-        let what = target.as_ref().map(|t| format!(" `{t}`")).unwrap_or_default();
+    if let Op::Reindex {
+        concurrently: false,
+        target,
+    } = op
+    {
+        let what = target
+            .as_ref()
+            .map(|t| format!(" `{t}`"))
+            .unwrap_or_default();
         hits.push(
             &META,
             format!("REINDEX{what} without CONCURRENTLY blocks writes (and reads that use the index) until it ends"),
@@ -32,7 +39,10 @@ mod tests {
 
     #[test]
     fn ignores_concurrent() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"REINDEX INDEX CONCURRENTLY idx_users_email;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"REINDEX INDEX CONCURRENTLY idx_users_email;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

@@ -29,13 +29,19 @@ mod tests {
 
     #[test]
     fn flags_rename() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users RENAME COLUMN phone TO phone_number;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users RENAME COLUMN phone TO phone_number;"#
+        ));
     }
 
     #[test]
     fn ignores_new_table() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"CREATE TABLE a (x int);
-ALTER TABLE a RENAME COLUMN x TO y;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"CREATE TABLE a (x int);
+ALTER TABLE a RENAME COLUMN x TO y;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

@@ -1,6 +1,6 @@
 //! `rename-enum-value`: Renames an enum value that running code still writes and reads.
 
-use super::{Ctx, Hits, RuleMeta, Namespace};
+use super::{Ctx, Hits, Namespace, RuleMeta};
 use crate::model::Class;
 use crate::ops::Op;
 
@@ -11,7 +11,12 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
-    if let Op::RenameEnumValue { type_name, from, to } = op {
+    if let Op::RenameEnumValue {
+        type_name,
+        from,
+        to,
+    } = op
+    {
         if ctx.created_here(Namespace::Type, type_name) {
             return;
         }
@@ -29,15 +34,21 @@ mod tests {
 
     #[test]
     fn flags_rename() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"CREATE TYPE status AS ENUM ('draft');
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"CREATE TYPE status AS ENUM ('draft');
 ---
-ALTER TYPE status RENAME VALUE 'draft' TO 'pending';"#));
+ALTER TYPE status RENAME VALUE 'draft' TO 'pending';"#
+        ));
     }
 
     #[test]
     fn ignores_new_type() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"CREATE TYPE s2 AS ENUM ('a');
-ALTER TYPE s2 RENAME VALUE 'a' TO 'b';"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"CREATE TYPE s2 AS ENUM ('a');
+ALTER TYPE s2 RENAME VALUE 'a' TO 'b';"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

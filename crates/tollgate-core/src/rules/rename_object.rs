@@ -1,6 +1,6 @@
 //! `rename-object`: Renames a schema, type, view, sequence or function that running code still uses.
 
-use super::{Ctx, Hits, RuleMeta, Namespace};
+use super::{Ctx, Hits, Namespace, RuleMeta};
 use crate::model::Class;
 use crate::ops::{ObjectKind, Op};
 
@@ -41,7 +41,10 @@ mod tests {
 
     #[test]
     fn flags_view_rename() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER VIEW member_stats RENAME TO club_member_stats;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER VIEW member_stats RENAME TO club_member_stats;"#
+        ));
     }
 
     #[test]

@@ -11,7 +11,12 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
-    if let Op::Rename { kind: ObjectKind::Table, from, to } = op {
+    if let Op::Rename {
+        kind: ObjectKind::Table,
+        from,
+        to,
+    } = op
+    {
         if ctx.table_is_new(from) {
             return;
         }
@@ -29,13 +34,19 @@ mod tests {
 
     #[test]
     fn flags_rename() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users RENAME TO accounts;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users RENAME TO accounts;"#
+        ));
     }
 
     #[test]
     fn ignores_new_table() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"CREATE TABLE a (id int);
-ALTER TABLE a RENAME TO b;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"CREATE TABLE a (id int);
+ALTER TABLE a RENAME TO b;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

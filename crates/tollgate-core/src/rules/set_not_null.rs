@@ -13,15 +13,23 @@ pub const META: RuleMeta = RuleMeta {
 pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
     let (table, column) = match op {
         Op::SetNotNull { table, column } => (table, column.clone()),
-        Op::AddConstraint { table, kind: ConstraintKind::NotNull, not_valid: false, columns, .. } => {
-            (table, columns.first().cloned().unwrap_or_default())
-        }
+        Op::AddConstraint {
+            table,
+            kind: ConstraintKind::NotNull,
+            not_valid: false,
+            columns,
+            ..
+        } => (table, columns.first().cloned().unwrap_or_default()),
         _ => return,
     };
     if ctx.table_is_new(table) || ctx.column_is_new(table, &column) {
         return;
     }
-    if ctx.schema.column(table, &column).is_some_and(|c| c.not_null) {
+    if ctx
+        .schema
+        .column(table, &column)
+        .is_some_and(|c| c.not_null)
+    {
         return; // already NOT NULL: a no-op
     }
     hits.push(
@@ -37,12 +45,18 @@ mod tests {
 
     #[test]
     fn flags_set_not_null() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users ALTER COLUMN nickname SET NOT NULL;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users ALTER COLUMN nickname SET NOT NULL;"#
+        ));
     }
 
     #[test]
     fn ignores_already_not_null() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users ALTER COLUMN email SET NOT NULL;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users ALTER COLUMN email SET NOT NULL;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

@@ -47,7 +47,9 @@ pub fn run_rule(rule: &str, sql: &str) -> String {
 pub fn run_rule_with(rule: &str, sql: &str, transaction: TransactionMode) -> String {
     let mut policy = Policy::default_policy();
     if policy.level(rule) == Level::Off {
-        policy.set_rule_level(rule, Level::Warning).expect("known rule");
+        policy
+            .set_rule_level(rule, Level::Warning)
+            .expect("known rule");
     }
     let report = engine::check(&project(sql, transaction), &policy);
     let m = &report.migrations[0];

@@ -33,8 +33,11 @@ mod tests {
 
     #[test]
     fn ignores_new_table() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"CREATE TABLE staging (id int);
-TRUNCATE staging;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"CREATE TABLE staging (id int);
+TRUNCATE staging;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

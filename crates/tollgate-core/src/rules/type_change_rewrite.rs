@@ -11,12 +11,24 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
-    if let Op::AlterColumnType { table, column, new_type, using } = op {
+    if let Op::AlterColumnType {
+        table,
+        column,
+        new_type,
+        using,
+    } = op
+    {
         if ctx.table_is_new(table) || ctx.column_is_new(table, column) {
             return;
         }
         if let Some(super::unsafe_type_change::Verdict::Rewrite(message)) =
-            super::unsafe_type_change::judge(ctx, table, column, new_type.as_deref(), using.as_deref())
+            super::unsafe_type_change::judge(
+                ctx,
+                table,
+                column,
+                new_type.as_deref(),
+                using.as_deref(),
+            )
         {
             hits.push(
                 &META,
@@ -33,12 +45,18 @@ mod tests {
 
     #[test]
     fn flags_int_to_bigint() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users ALTER COLUMN id TYPE bigint;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users ALTER COLUMN id TYPE bigint;"#
+        ));
     }
 
     #[test]
     fn ignores_varchar_to_text() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users ALTER COLUMN email TYPE text;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users ALTER COLUMN email TYPE text;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

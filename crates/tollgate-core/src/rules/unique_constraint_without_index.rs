@@ -12,7 +12,14 @@ pub const META: RuleMeta = RuleMeta {
 
 pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
     match op {
-        Op::AddConstraint { table, name, kind: kind @ (ConstraintKind::Unique | ConstraintKind::PrimaryKey | ConstraintKind::Exclude), using_index: false, .. } => {
+        Op::AddConstraint {
+            table,
+            name,
+            kind:
+                kind @ (ConstraintKind::Unique | ConstraintKind::PrimaryKey | ConstraintKind::Exclude),
+            using_index: false,
+            ..
+        } => {
             if ctx.table_is_new(table) {
                 return;
             }
@@ -23,7 +30,9 @@ pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
                 "CREATE UNIQUE INDEX CONCURRENTLY first, then ADD CONSTRAINT … UNIQUE USING INDEX (or PRIMARY KEY USING INDEX)",
             );
         }
-        Op::AddColumn { table, column, .. } if (column.unique || column.primary_key) && !ctx.table_is_new(table) => {
+        Op::AddColumn { table, column, .. }
+            if (column.unique || column.primary_key) && !ctx.table_is_new(table) =>
+        {
             hits.push(
                 &META,
                 format!("adds column `{table}.{}` with a {} constraint: its index is built while the table is locked", column.name, if column.primary_key { "PRIMARY KEY" } else { "UNIQUE" }),
@@ -40,12 +49,18 @@ mod tests {
 
     #[test]
     fn flags_unique() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE (email);"#
+        ));
     }
 
     #[test]
     fn ignores_using_index() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_idx;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users ADD CONSTRAINT users_email_key UNIQUE USING INDEX users_email_idx;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

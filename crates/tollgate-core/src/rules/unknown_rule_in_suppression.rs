@@ -18,14 +18,20 @@ mod tests {
 
     #[test]
     fn reports_typo() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"-- tollgate:allow drop-tabel -- cleanup
-DROP TABLE sessions;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"-- tollgate:allow drop-tabel -- cleanup
+DROP TABLE sessions;"#
+        ));
     }
 
     #[test]
     fn quiet_for_known() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"-- tollgate:allow drop-table -- cleanup
-DROP TABLE sessions;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"-- tollgate:allow drop-table -- cleanup
+DROP TABLE sessions;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

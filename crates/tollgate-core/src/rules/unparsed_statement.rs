@@ -6,7 +6,8 @@ use crate::ops::Op;
 pub const META: RuleMeta = RuleMeta {
     id: "unparsed-statement",
     class: None,
-    summary: "sqlparser could not parse the statement; tollgate's token-level fallback classified it.",
+    summary:
+        "sqlparser could not parse the statement; tollgate's token-level fallback classified it.",
 };
 
 /// Not an op rule: the engine emits it for every statement sqlparser rejects; the fallback's ops still go through every other rule.
@@ -18,7 +19,10 @@ mod tests {
 
     #[test]
     fn reports_fallback_statement() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"REINDEX INDEX CONCURRENTLY idx_users_email;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"REINDEX INDEX CONCURRENTLY idx_users_email;"#
+        ));
     }
 
     #[test]

@@ -11,11 +11,19 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
-    if let Op::AlterColumnType { table, column, new_type, using } = op {
+    if let Op::AlterColumnType {
+        table,
+        column,
+        new_type,
+        using,
+    } = op
+    {
         if ctx.table_is_new(table) || ctx.column_is_new(table, column) {
             return;
         }
-        let Some(verdict) = judge(ctx, table, column, new_type.as_deref(), using.as_deref()) else { return };
+        let Some(verdict) = judge(ctx, table, column, new_type.as_deref(), using.as_deref()) else {
+            return;
+        };
         if let Verdict::Lossy(message) = verdict {
             hits.push(
                 &META,
@@ -32,14 +40,29 @@ pub(crate) enum Verdict {
     Rewrite(String),
 }
 
-pub(crate) fn judge(ctx: &Ctx, table: &crate::ops::ObjectName, column: &str, new_type: Option<&str>, using: Option<&str>) -> Option<Verdict> {
+pub(crate) fn judge(
+    ctx: &Ctx,
+    table: &crate::ops::ObjectName,
+    column: &str,
+    new_type: Option<&str>,
+    using: Option<&str>,
+) -> Option<Verdict> {
     use crate::types::{type_change, PgType, TypeChange};
     let col = format!("`{table}.{column}`");
     let Some(new_type) = new_type else {
-        return Some(Verdict::Lossy(format!("changes the type of {col} to a type tollgate could not read")));
+        return Some(Verdict::Lossy(format!(
+            "changes the type of {col} to a type tollgate could not read"
+        )));
     };
-    let old = ctx.schema.column(table, column).and_then(|c| c.data_type.as_deref());
-    let uncertain = if ctx.schema.is_uncertain(table) { " (the table's history could not be fully followed)" } else { "" };
+    let old = ctx
+        .schema
+        .column(table, column)
+        .and_then(|c| c.data_type.as_deref());
+    let uncertain = if ctx.schema.is_uncertain(table) {
+        " (the table's history could not be fully followed)"
+    } else {
+        ""
+    };
     let change = type_change(old, new_type, ctx.policy.postgres_version);
     let n = PgType::parse(new_type);
     if let Some(expr) = using {
@@ -47,14 +70,39 @@ pub(crate) fn judge(ctx: &Ctx, table: &crate::ops::ObjectName, column: &str, new
         match change {
             TypeChange::Same | TypeChange::Free if trivial => return None,
             TypeChange::Rewrite if trivial => {
-                return Some(Verdict::Rewrite(format!("changes {col} from `{}` to `{new_type}`: every row is rewritten{uncertain}", old.unwrap_or("?"))));
+                return Some(Verdict::Rewrite(format!(
+                    "changes {col} from `{}` to `{new_type}`: every row is rewritten{uncertain}",
+                    old.unwrap_or("?")
+                )));
             }
             _ => {}
         }
         let bounded_text = matches!(n.base.as_str(), "varchar" | "char") && !n.modifiers.is_empty();
-        let from_text = old.map(|o| matches!(PgType::parse(o).base.as_str(), "text" | "varchar" | "char" | "citext")).unwrap_or(false);
-        let message = if bounded_text {
-            format!("`USING {expr}` casts {col} to `{new_type}`, which truncates silently every longer value{uncertain}")
+        let from_text = old
+            .map(|o| {
+                matches!(
+                    PgType::parse(o).base.as_str(),
+                    "text" | "varchar" | "char" | "citext"
+                )
+            })
+            .unwrap_or(false);
+        let explicit_cast = {
+            let e = expr.to_lowercase().replace(' ', "");
+            [
+                "::varchar(",
+                "::charactervarying(",
+                "::char(",
+                "::character(",
+                "asvarchar(",
+                "ascharactervarying(",
+            ]
+            .iter()
+            .any(|c| e.contains(c))
+        };
+        let message = if bounded_text && explicit_cast {
+            format!("`USING {expr}` casts {col} to `{new_type}` explicitly, which truncates silently every longer value{uncertain}")
+        } else if bounded_text {
+            format!("`USING {expr}` converts {col} to `{new_type}`: up fails on the first value longer than the new limit{uncertain}")
         } else if from_text || old.is_none() {
             format!("`USING {expr}` converts {col} to `{new_type}`: up fails on the first row that does not convert, or the cast changes values; check the data first{uncertain}")
         } else {
@@ -83,8 +131,16 @@ pub(crate) fn judge(ctx: &Ctx, table: &crate::ops::ObjectName, column: &str, new
 
 /// `col::type`, `CAST(col AS type)`, `col::text::type` style casts of the column itself.
 fn is_plain_cast(expr: &str, column: &str, new_type: &str) -> bool {
-    let e: String = expr.chars().filter(|c| !c.is_whitespace() && *c != '"' && *c != '(' && *c != ')').collect::<String>().to_lowercase();
-    let t: String = new_type.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_lowercase();
+    let e: String = expr
+        .chars()
+        .filter(|c| !c.is_whitespace() && *c != '"' && *c != '(' && *c != ')')
+        .collect::<String>()
+        .to_lowercase();
+    let t: String = new_type
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_lowercase();
     let c = column.to_lowercase();
     e == format!("{c}::{t}") || e == format!("cast{c}as{t}")
 }
@@ -95,27 +151,42 @@ mod tests {
 
     #[test]
     fn flags_narrowing() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users ALTER COLUMN email TYPE varchar(20);"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users ALTER COLUMN email TYPE varchar(20);"#
+        ));
     }
 
     #[test]
     fn flags_using_truncation() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users ALTER COLUMN email TYPE varchar(20) USING (email::varchar(20));"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users ALTER COLUMN email TYPE varchar(20) USING (email::varchar(20));"#
+        ));
     }
 
     #[test]
     fn flags_text_to_int() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users ALTER COLUMN nickname TYPE integer USING nickname::integer;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users ALTER COLUMN nickname TYPE integer USING nickname::integer;"#
+        ));
     }
 
     #[test]
     fn ignores_widening() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users ALTER COLUMN email TYPE varchar(500);"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users ALTER COLUMN email TYPE varchar(500);"#
+        ));
     }
 
     #[test]
     fn ignores_same_type() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users ALTER COLUMN email TYPE character varying(255);"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users ALTER COLUMN email TYPE character varying(255);"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

@@ -18,21 +18,30 @@ mod tests {
 
     #[test]
     fn reports_unused() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"-- tollgate:allow drop-column -- not needed
-CREATE TABLE t (a int);"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"-- tollgate:allow drop-column -- not needed
+CREATE TABLE t (a int);"#
+        ));
     }
 
     #[test]
     fn reports_allow_that_does_not_leak() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"-- tollgate:allow drop-table -- sessions are disposable
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"-- tollgate:allow drop-table -- sessions are disposable
 DROP TABLE sessions;
-DROP TABLE members;"#));
+DROP TABLE members;"#
+        ));
     }
 
     #[test]
     fn quiet_when_used() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"-- tollgate:allow drop-table -- sessions are disposable
-DROP TABLE sessions;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"-- tollgate:allow drop-table -- sessions are disposable
+DROP TABLE sessions;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

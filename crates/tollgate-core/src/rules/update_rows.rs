@@ -15,7 +15,11 @@ pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
         if ctx.table_is_new(table) {
             return;
         }
-        let scope = if *has_where { "rows of" } else { "every row of" };
+        let scope = if *has_where {
+            "rows of"
+        } else {
+            "every row of"
+        };
         hits.push(
             &META,
             format!("backfills {scope} `{table}` in the migration; row locks are held until the migration commits"),
@@ -30,13 +34,19 @@ mod tests {
 
     #[test]
     fn flags_backfill() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"UPDATE users SET nickname = lower(email) WHERE nickname IS NULL;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"UPDATE users SET nickname = lower(email) WHERE nickname IS NULL;"#
+        ));
     }
 
     #[test]
     fn ignores_new_table() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"CREATE TABLE t (a int);
-UPDATE t SET a = 1;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"CREATE TABLE t (a int);
+UPDATE t SET a = 1;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;

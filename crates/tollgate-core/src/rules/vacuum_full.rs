@@ -12,7 +12,15 @@ pub const META: RuleMeta = RuleMeta {
 
 pub fn check(_ctx: &Ctx, op: &Op, hits: &mut Hits) {
     if let Op::VacuumFull { tables } = op {
-        let what = if tables.is_empty() { "every table".to_string() } else { tables.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ") };
+        let what = if tables.is_empty() {
+            "every table".to_string()
+        } else {
+            tables
+                .iter()
+                .map(|t| format!("`{t}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
         hits.push(
             &META,
             format!("VACUUM FULL rewrites {what} under an ACCESS EXCLUSIVE lock"),

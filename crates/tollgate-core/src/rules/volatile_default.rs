@@ -11,7 +11,9 @@ pub const META: RuleMeta = RuleMeta {
 };
 
 pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
-    let Op::AddColumn { table, column, .. } = op else { return };
+    let Op::AddColumn { table, column, .. } = op else {
+        return;
+    };
     if ctx.table_is_new(table) {
         return;
     }
@@ -43,12 +45,18 @@ mod tests {
 
     #[test]
     fn flags_uuid_default() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users ADD COLUMN public_id uuid DEFAULT gen_random_uuid();"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users ADD COLUMN public_id uuid DEFAULT gen_random_uuid();"#
+        ));
     }
 
     #[test]
     fn ignores_constant_default() {
-        insta::assert_snapshot!(run_rule(META_ID, r#"ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;"#));
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"ALTER TABLE users ADD COLUMN active boolean NOT NULL DEFAULT true;"#
+        ));
     }
 
     const META_ID: &str = super::META.id;
