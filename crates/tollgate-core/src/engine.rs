@@ -397,12 +397,11 @@ fn command_start(text: &str, toks: &[&Token]) -> Option<usize> {
     while i < toks.len() {
         let t = toks[i];
         let kw = |k: &str| lexer::is_keyword(t, text, k);
-        if kw("begin")
-            || kw("else")
-            || kw("loop")
-            || kw("exception")
-            || kw("declare") && i + 1 == toks.len()
-        {
+        if kw("declare") {
+            // A declaration section: `DECLARE v int` up to the next `;` is not a command.
+            return None;
+        }
+        if kw("begin") || kw("else") || kw("loop") || kw("exception") {
             i += 1;
         } else if kw("if")
             || kw("elsif")
@@ -568,6 +567,14 @@ pub(crate) fn trigger_key(name: &str, table: Option<&ObjectName>) -> String {
     }
 }
 
+/// An allow comment with a used-flag per rule it names.
+type Tracked = (suppress::Allow, Vec<bool>);
+
+fn tracked(a: suppress::Allow) -> Tracked {
+    let n = a.rules.len();
+    (a, vec![false; n])
+}
+
 struct PartState {
     in_explicit_transaction: bool,
     lock_timeout_set: bool,
@@ -586,8 +593,8 @@ fn analyze_part(
     let (split_result, stmts) = lower_all(sql, 0);
 
     // Suppressions: an `allow` attaches to the next statement only; `allow-file` to all.
-    let mut stmt_allows: Vec<Vec<(suppress::Allow, Vec<bool>)>> = vec![Vec::new(); stmts.len()];
-    let mut file_allows: Vec<(suppress::Allow, Vec<bool>)> = Vec::new();
+    let mut stmt_allows: Vec<Vec<Tracked>> = vec![Vec::new(); stmts.len()];
+    let mut file_allows: Vec<Tracked> = Vec::new();
     let mut meta_hits: Vec<PlacedHit> = Vec::new();
     let mut pending: Vec<suppress::Allow> = Vec::new();
     let mut stmt_idx = 0;
@@ -595,13 +602,7 @@ fn analyze_part(
         match seg.kind {
             SegmentKind::Statement => {
                 if stmt_idx < stmt_allows.len() {
-                    stmt_allows[stmt_idx] = pending
-                        .drain(..)
-                        .map(|a| {
-                            let n = a.rules.len();
-                            (a, vec![false; n])
-                        })
-                        .collect();
+                    stmt_allows[stmt_idx] = pending.drain(..).map(tracked).collect();
                 }
                 stmt_idx += 1;
             }
@@ -638,8 +639,7 @@ fn analyze_part(
                                 }
                             }
                             if a.file_wide {
-                                let n = a.rules.len();
-                                file_allows.push((a, vec![false; n]));
+                                file_allows.push(tracked(a));
                             } else {
                                 pending.push(a);
                             }
@@ -650,13 +650,7 @@ fn analyze_part(
         }
     }
     // An allow after the last statement suppresses nothing.
-    let trailing: Vec<(suppress::Allow, Vec<bool>)> = pending
-        .into_iter()
-        .map(|a| {
-            let n = a.rules.len();
-            (a, vec![false; n])
-        })
-        .collect();
+    let trailing: Vec<Tracked> = pending.into_iter().map(tracked).collect();
 
     // Scope: what this part creates, and which functions it calls.
     let mut scope = MigrationScope::default();

@@ -83,6 +83,21 @@ pub struct MigrationInput {
     pub checked: bool,
 }
 
+impl MigrationInput {
+    /// A checked migration whose up is a whole file, with no down.
+    pub fn from_file(id: impl Into<String>, file: usize, transaction: TransactionMode) -> Self {
+        let id = id.into();
+        MigrationInput {
+            order_key: id.clone(),
+            id,
+            up: SqlPart::whole_file(file),
+            down: None,
+            transaction,
+            checked: true,
+        }
+    }
+}
+
 /// Everything the engine needs: files and migrations in the order their tool runs them.
 #[derive(Debug, Clone, Default)]
 pub struct Project {

@@ -4,7 +4,7 @@
 use proptest::prelude::*;
 use tollgate_core::model::{Class, TransactionMode};
 use tollgate_core::report::Report;
-use tollgate_core::source::{MigrationInput, Project, SqlPart};
+use tollgate_core::source::{MigrationInput, Project};
 use tollgate_core::Policy;
 
 const HISTORY: &str = "\
@@ -18,14 +18,9 @@ fn run(sql: &str, transaction: TransactionMode) -> Report {
     let mut p = Project::default();
     for (i, text) in [HISTORY, sql].into_iter().enumerate() {
         let f = p.add_file(format!("m/{i}.sql"), text);
-        p.migrations.push(MigrationInput {
-            id: format!("{i}"),
-            order_key: format!("{i}"),
-            up: SqlPart::whole_file(f),
-            down: None,
-            transaction,
-            checked: i == 1,
-        });
+        let mut m = MigrationInput::from_file(i.to_string(), f, transaction);
+        m.checked = i == 1;
+        p.migrations.push(m);
     }
     tollgate_core::check(&p, &Policy::default_policy())
 }
@@ -182,27 +177,21 @@ fn concurrently_inside_do_or_a_transaction_fails() {
 fn views_rebuilt_in_every_migration_stay_quiet() {
     let mut p = Project::default();
     let base = p.add_file("m/0.sql", HISTORY);
-    p.migrations.push(MigrationInput {
-        id: "0".into(),
-        order_key: "0".into(),
-        up: SqlPart::whole_file(base),
-        down: None,
-        transaction: TransactionMode::Unknown,
-        checked: true,
-    });
+    p.migrations.push(MigrationInput::from_file(
+        "0",
+        base,
+        TransactionMode::Unknown,
+    ));
     for i in 1..=5 {
         let sql = format!(
             "DROP VIEW IF EXISTS user_stats;\nDROP FUNCTION IF EXISTS stats_v();\nCREATE FUNCTION stats_v() RETURNS int LANGUAGE sql AS $$ SELECT {i} $$;\nCREATE VIEW user_stats AS SELECT id, {i} AS v FROM users;\n"
         );
         let f = p.add_file(format!("m/{i}.sql"), sql);
-        p.migrations.push(MigrationInput {
-            id: i.to_string(),
-            order_key: i.to_string(),
-            up: SqlPart::whole_file(f),
-            down: None,
-            transaction: TransactionMode::Unknown,
-            checked: true,
-        });
+        p.migrations.push(MigrationInput::from_file(
+            i.to_string(),
+            f,
+            TransactionMode::Unknown,
+        ));
     }
     let r = tollgate_core::check(&p, &Policy::default_policy());
     assert!(r.findings.is_empty(), "{:?}", rules(&r));

@@ -4,7 +4,7 @@
 use crate::engine;
 use crate::model::{Level, TransactionMode};
 use crate::policy::Policy;
-use crate::source::{MigrationInput, Project, SqlPart};
+use crate::source::{MigrationInput, Project};
 
 /// A history every rule test starts from, so "existing" tables really exist.
 pub const BASE_HISTORY: &str = "\
@@ -27,14 +27,9 @@ pub fn project(sql: &str, transaction: TransactionMode) -> Project {
     let last = all.len() - 1;
     for (i, text) in all.into_iter().enumerate() {
         let file = project.add_file(format!("migrations/{i:03}.sql"), text);
-        project.migrations.push(MigrationInput {
-            id: format!("{i:03}"),
-            order_key: format!("{i:03}"),
-            up: SqlPart::whole_file(file),
-            down: None,
-            transaction,
-            checked: i == last,
-        });
+        let mut m = MigrationInput::from_file(format!("{i:03}"), file, transaction);
+        m.checked = i == last;
+        project.migrations.push(m);
     }
     project
 }
