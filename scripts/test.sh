@@ -23,4 +23,11 @@ step "core builds for wasm32-unknown-unknown (no I/O in the core)"
 cargo build --locked -p tollgate-core --target wasm32-unknown-unknown
 
 step "tests"
-cargo test --locked --workspace
+log="$(mktemp)"
+trap 'rm -f "$log"' EXIT
+# No doctests: the crates document behaviour in docs/ and test it in tests/.
+cargo test --locked --workspace --lib --bins --tests 2>&1 | tee "$log"
+passed=$(grep -Eo '[0-9]+ passed' "$log" | awk '{s+=$1} END {print s+0}')
+failed=$(grep -Eo '[0-9]+ failed' "$log" | awk '{s+=$1} END {print s+0}')
+echo
+echo "all tests: $passed passed, $failed failed"
