@@ -31,7 +31,27 @@ pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
 #[cfg(test)]
 mod tests {
     use crate::model::TransactionMode;
-    use crate::rules::testing::run_rule_with;
+    use crate::rules::testing::{run_rule_with, run_rule_with_policy};
+
+    #[test]
+    fn flags_add_value_in_a_transaction_before_postgres_12() {
+        insta::assert_snapshot!(run_rule_with_policy(
+            META_ID,
+            "CREATE TYPE mood AS ENUM ('ok');\n---\nALTER TYPE mood ADD VALUE 'sad';",
+            TransactionMode::Transactional,
+            |p| p.postgres_version = 11
+        ));
+    }
+
+    #[test]
+    fn quiet_outside_a_transaction_before_postgres_12() {
+        insta::assert_snapshot!(run_rule_with_policy(
+            META_ID,
+            "CREATE TYPE mood AS ENUM ('ok');\n---\nALTER TYPE mood ADD VALUE 'sad';",
+            TransactionMode::NonTransactional,
+            |p| p.postgres_version = 11
+        ));
+    }
 
     #[test]
     fn quiet_on_postgres_12_and_later() {

@@ -40,7 +40,18 @@ pub fn run_rule(rule: &str, sql: &str) -> String {
 }
 
 pub fn run_rule_with(rule: &str, sql: &str, transaction: TransactionMode) -> String {
+    run_rule_with_policy(rule, sql, transaction, |_| {})
+}
+
+/// Like [`run_rule_with`], with a policy tweak (for example an older PostgreSQL version).
+pub fn run_rule_with_policy(
+    rule: &str,
+    sql: &str,
+    transaction: TransactionMode,
+    tweak: impl FnOnce(&mut Policy),
+) -> String {
     let mut policy = Policy::default_policy();
+    tweak(&mut policy);
     if policy.level(rule) == Level::Off {
         policy
             .set_rule_level(rule, Level::Warning)
