@@ -183,12 +183,13 @@ fn run_check(args: CheckArgs) -> Result<u8, CliError> {
         report.summary.failed = true;
     }
 
-    let mut stdout = std::io::stdout().lock();
-    let text = match args.format {
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    // A closed pipe (`tollgate check | head`) is not an error worth a panic.
+    match args.format {
         Format::Json => {
-            let mut s = report.to_json();
-            s.push('\n');
-            s
+            // Compact: machines read it, and pretty-printing megabytes costs real time.
+            let _ = serde_json::to_writer(&mut stdout, &report);
+            let _ = stdout.write_all(b"\n");
         }
         Format::Human => {
             let color = match args.color {
@@ -198,16 +199,15 @@ fn run_check(args: CheckArgs) -> Result<u8, CliError> {
                     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
                 }
             };
-            let files: Vec<(String, String)> = project
+            let files: Vec<(&str, &str)> = project
                 .files
                 .iter()
-                .map(|f| (f.path.clone(), f.text.clone()))
+                .map(|f| (f.path.as_str(), f.text.as_str()))
                 .collect();
-            render::human(&report, &files, &render::HumanOptions { color, width: 100 })
+            let text = render::human(&report, &files, &render::HumanOptions { color, width: 100 });
+            let _ = stdout.write_all(text.as_bytes());
         }
-    };
-    // A closed pipe (`tollgate check | head`) is not an error worth a panic.
-    let _ = stdout.write_all(text.as_bytes());
+    }
     let _ = stdout.flush();
     Ok(if report.summary.failed { 1 } else { 0 })
 }

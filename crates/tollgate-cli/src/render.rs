@@ -137,7 +137,7 @@ pub struct HumanOptions {
 }
 
 /// Renders the whole report. `files` gives each path's text (the files the report names).
-pub fn human(report: &Report, files: &[(String, String)], opts: &HumanOptions) -> String {
+pub fn human(report: &Report, files: &[(&str, &str)], opts: &HumanOptions) -> String {
     let theme = if opts.color {
         GraphicalTheme::unicode()
     } else {
@@ -152,8 +152,8 @@ pub fn human(report: &Report, files: &[(String, String)], opts: &HumanOptions) -
     // Findings arrive grouped by migration and file: look files up by a moving cursor.
     let mut cursor = 0usize;
     for f in &report.findings {
-        if files.get(cursor).is_none_or(|(p, _)| *p != f.path) {
-            match files.iter().position(|(p, _)| *p == f.path) {
+        if files.get(cursor).is_none_or(|(p, _)| *p != f.path.as_str()) {
+            match files.iter().position(|(p, _)| *p == f.path.as_str()) {
                 Some(i) => cursor = i,
                 None => {
                     let _ = writeln!(
