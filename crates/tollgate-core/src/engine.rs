@@ -35,6 +35,8 @@ struct Nested {
 
 #[derive(Debug, Clone)]
 struct Stmt {
+    /// The chunk of the part this statement was read from.
+    chunk: usize,
     span: Span,
     lowered: Lowered,
     /// Statements inside a `DO` body (they run now).
@@ -47,14 +49,16 @@ struct Stmt {
 #[derive(Debug, Clone)]
 struct PlacedHit {
     hit: Hit,
+    /// Relative to the chunk's SQL, or already in file coordinates when `chunk` is `None`.
     span: Span,
+    chunk: Option<usize>,
     stmt: Option<usize>,
 }
 
 /// The analysis of one side of a migration.
 #[derive(Debug, Default)]
 struct PartResult {
-    statements: Vec<(Span, String, Class, bool)>,
+    statements: Vec<(usize, Span, String, Class, bool)>,
     hits: Vec<PlacedHit>,
     suppressed: usize,
     class: Option<Class>,
@@ -120,8 +124,8 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
             let file = &project.files[part.file];
             let index = line_indexes[part.file].get_or_insert_with(|| LineIndex::new(&file.text));
             summary.suppressed += result.suppressed;
-            for (span, kind, class, parsed) in &result.statements {
-                let (start, end) = to_file(part, *span);
+            for (chunk, span, kind, class, parsed) in &result.statements {
+                let (start, end) = to_file(part, Some(*chunk), *span);
                 let (s, e) = (
                     index.position(&file.text, start),
                     index.position(&file.text, end),
@@ -141,11 +145,12 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
                     direction: dir,
                 });
             }
+            let side_start = findings.len();
             for ph in &result.hits {
                 let Some(severity) = severity_for(policy, ph.hit.rule, dir) else {
                     continue;
                 };
-                let (start, end) = to_file(part, ph.span);
+                let (start, end) = to_file(part, ph.chunk, ph.span);
                 let (s, e) = (
                     index.position(&file.text, start),
                     index.position(&file.text, end),
@@ -176,6 +181,7 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
                     doc_url: rules::doc_url(ph.hit.rule),
                 });
             }
+            findings[side_start..].sort_by_key(|f| (f.start, f.end));
         }
         migrations.push(MigrationReport {
             id: m.id.clone(),
@@ -243,12 +249,15 @@ fn min_level(a: Level, b: Level) -> Level {
     }
 }
 
-fn to_file(part: &SqlPart, span: Span) -> (usize, usize) {
-    let start = part.map.to_file(span.start);
+fn to_file(part: &SqlPart, chunk: Option<usize>, span: Span) -> (usize, usize) {
+    let Some(map) = chunk.and_then(|c| part.chunks.get(c)).map(|c| &c.map) else {
+        return (span.start, span.end);
+    };
+    let start = map.to_file(span.start);
     let end = if span.is_empty() {
         start
     } else {
-        part.map.to_file(span.end - 1) + 1
+        map.to_file(span.end - 1) + 1
     };
     (start, end)
 }
@@ -266,6 +275,7 @@ fn lower_all(sql: &str, depth: usize) -> (split::SplitResult, Vec<Stmt>) {
         let lowered = analyze::lower(sql, tokens);
         let (do_body, fn_body) = open_bodies(sql, seg.span.start, &lowered, depth);
         stmts.push(Stmt {
+            chunk: 0,
             span: seg.span,
             lowered,
             do_body,
@@ -567,11 +577,11 @@ pub(crate) fn trigger_key(name: &str, table: Option<&ObjectName>) -> String {
     }
 }
 
-/// An allow comment with a used-flag per rule it names.
-type Tracked = (suppress::Allow, Vec<bool>);
+/// An allow comment (with the chunk it sits in) and a used-flag per rule it names.
+type Tracked = ((usize, suppress::Allow), Vec<bool>);
 
-fn tracked(a: suppress::Allow) -> Tracked {
-    let n = a.rules.len();
+fn tracked(a: (usize, suppress::Allow)) -> Tracked {
+    let n = a.1.rules.len();
     (a, vec![false; n])
 }
 
@@ -589,59 +599,85 @@ fn analyze_part(
     schema: &mut Schema,
     inherited: Vec<(Namespace, String)>,
 ) -> PartResult {
-    let sql = part.sql(&project.files);
-    let (split_result, stmts) = lower_all(sql, 0);
+    let file = &project.files[part.file];
+    let mut stmts: Vec<Stmt> = Vec::new();
+    let mut splits = Vec::with_capacity(part.chunks.len());
+    let mut meta_hits: Vec<PlacedHit> = Vec::new();
+    for (ci, chunk) in part.chunks.iter().enumerate() {
+        let (split_result, chunk_stmts) = lower_all(chunk.text(file), 0);
+        stmts.extend(chunk_stmts.into_iter().map(|s| Stmt { chunk: ci, ..s }));
+        splits.push(split_result);
+        if let Some(reason) = &chunk.unanalysable {
+            let meta = rules::unanalysable_sql::META;
+            meta_hits.push(PlacedHit {
+                hit: Hit {
+                    rule: meta.id,
+                    class: meta.class,
+                    message: format!("tollgate cannot read this SQL statically: {reason}"),
+                    help: "pass a plain string literal so the SQL can be reviewed; with fail_closed (the default) this counts as destructive".into(),
+                },
+                span: chunk.span.unwrap_or_default(),
+                chunk: None,
+                stmt: None,
+            });
+        }
+    }
 
     // Suppressions: an `allow` attaches to the next statement only; `allow-file` to all.
     let mut stmt_allows: Vec<Vec<Tracked>> = vec![Vec::new(); stmts.len()];
     let mut file_allows: Vec<Tracked> = Vec::new();
-    let mut meta_hits: Vec<PlacedHit> = Vec::new();
     let mut pending: Vec<suppress::Allow> = Vec::new();
     let mut stmt_idx = 0;
-    for seg in &split_result.segments {
-        match seg.kind {
-            SegmentKind::Statement => {
-                if stmt_idx < stmt_allows.len() {
-                    stmt_allows[stmt_idx] = pending.drain(..).map(tracked).collect();
-                }
-                stmt_idx += 1;
-            }
-            SegmentKind::Trivia | SegmentKind::MetaCommand => {
-                for t in &split_result.tokens[seg.tokens.clone()] {
-                    if !matches!(t.kind, TokenKind::LineComment | TokenKind::BlockComment) {
-                        continue;
+    for (ci, (chunk, split_result)) in part.chunks.iter().zip(&splits).enumerate() {
+        let sql = chunk.text(file);
+        for seg in &split_result.segments {
+            match seg.kind {
+                SegmentKind::Statement => {
+                    if stmt_idx < stmt_allows.len() {
+                        stmt_allows[stmt_idx] =
+                            pending.drain(..).map(|a| tracked((ci, a))).collect();
                     }
-                    match suppress::parse_comment(t.text(sql), t.span()) {
-                        None => {}
-                        Some(Parsed::Invalid { span, message }) => meta_hits.push(PlacedHit {
-                            hit: Hit {
-                                rule: rules::invalid_suppression::META.id,
-                                class: None,
-                                message,
-                                help: "write `-- tollgate:allow <rule-id> -- <reason>` directly above the statement".into(),
-                            },
-                            span,
-                            stmt: None,
-                        }),
-                        Some(Parsed::Allow(a)) => {
-                            for r in &a.rules {
-                                if !rules::is_known(r) {
-                                    meta_hits.push(PlacedHit {
-                                        hit: Hit {
-                                            rule: rules::unknown_rule_in_suppression::META.id,
-                                            class: None,
-                                            message: format!("`{r}` is not a tollgate rule id"),
-                                            help: suggest_rule(r),
-                                        },
-                                        span: a.span,
-                                        stmt: None,
-                                    });
+                    stmt_idx += 1;
+                }
+                SegmentKind::Trivia | SegmentKind::MetaCommand => {
+                    for t in &split_result.tokens[seg.tokens.clone()] {
+                        if !matches!(t.kind, TokenKind::LineComment | TokenKind::BlockComment) {
+                            continue;
+                        }
+                        match suppress::parse_comment(t.text(sql), t.span()) {
+                            None => {}
+                            Some(Parsed::Invalid { span, message }) => meta_hits.push(PlacedHit {
+                                hit: Hit {
+                                    rule: rules::invalid_suppression::META.id,
+                                    class: None,
+                                    message,
+                                    help: "write `-- tollgate:allow <rule-id> -- <reason>` directly above the statement".into(),
+                                },
+                                span,
+                                chunk: Some(ci),
+                                stmt: None,
+                            }),
+                            Some(Parsed::Allow(a)) => {
+                                for r in &a.rules {
+                                    if !rules::is_known(r) {
+                                        meta_hits.push(PlacedHit {
+                                            hit: Hit {
+                                                rule: rules::unknown_rule_in_suppression::META.id,
+                                                class: None,
+                                                message: format!("`{r}` is not a tollgate rule id"),
+                                                help: suggest_rule(r),
+                                            },
+                                            span: a.span,
+                                            chunk: Some(ci),
+                                            stmt: None,
+                                        });
+                                    }
                                 }
-                            }
-                            if a.file_wide {
-                                file_allows.push(tracked(a));
-                            } else {
-                                pending.push(a);
+                                if a.file_wide {
+                                    file_allows.push(tracked((ci, a)));
+                                } else {
+                                    pending.push(a);
+                                }
                             }
                         }
                     }
@@ -650,7 +686,11 @@ fn analyze_part(
         }
     }
     // An allow after the last statement suppresses nothing.
-    let trailing: Vec<Tracked> = pending.into_iter().map(tracked).collect();
+    let last_chunk = part.chunks.len().saturating_sub(1);
+    let trailing: Vec<Tracked> = pending
+        .into_iter()
+        .map(|a| tracked((last_chunk, a)))
+        .collect();
 
     // Scope: what this part creates, and which functions it calls.
     let mut scope = MigrationScope::default();
@@ -699,6 +739,7 @@ fn analyze_part(
             stmt_hits.extend(hits.items.into_iter().map(|hit| PlacedHit {
                 hit,
                 span: s.span,
+                chunk: Some(s.chunk),
                 stmt: Some(i),
             }));
             track_state(&mut state, op);
@@ -729,6 +770,7 @@ fn analyze_part(
                     PlacedHit {
                         hit,
                         span: n.span,
+                        chunk: Some(s.chunk),
                         stmt: Some(i),
                     }
                 }));
@@ -739,7 +781,7 @@ fn analyze_part(
                 }
             }
             if !n.lowered.parsed {
-                stmt_hits.push(unparsed_hit(&n.lowered, n.span, i));
+                stmt_hits.push(unparsed_hit(&n.lowered, n.span, s.chunk, i));
             }
         }
         // Function bodies that don't run now: report destructive DDL they would run.
@@ -747,7 +789,7 @@ fn analyze_part(
             stmt_hits.extend(function_body_hits(s, i));
         }
         if !s.lowered.parsed {
-            stmt_hits.push(unparsed_hit(&s.lowered, s.span, i));
+            stmt_hits.push(unparsed_hit(&s.lowered, s.span, s.chunk, i));
         }
         for op in &s.lowered.ops {
             if matches!(op, Op::Unknown { .. }) {
@@ -767,9 +809,13 @@ fn analyze_part(
             .max()
             .unwrap_or(Class::Additive);
         result.class = Some(result.class.map_or(class, |c: Class| c.max(class)));
-        result
-            .statements
-            .push((s.span, s.lowered.kind.clone(), class, s.lowered.parsed));
+        result.statements.push((
+            s.chunk,
+            s.span,
+            s.lowered.kind.clone(),
+            class,
+            s.lowered.parsed,
+        ));
         raw_hits.extend(stmt_hits);
     }
 
@@ -777,14 +823,14 @@ fn analyze_part(
     for ph in raw_hits {
         let mut suppressed = false;
         if let Some(i) = ph.stmt {
-            for (allow, used) in stmt_allows[i].iter_mut() {
+            for ((_, allow), used) in stmt_allows[i].iter_mut() {
                 if let Some(k) = allow.rules.iter().position(|r| r == ph.hit.rule) {
                     used[k] = true;
                     suppressed = true;
                 }
             }
         }
-        for (allow, used) in file_allows.iter_mut() {
+        for ((_, allow), used) in file_allows.iter_mut() {
             if let Some(k) = allow.rules.iter().position(|r| r == ph.hit.rule) {
                 used[k] = true;
                 suppressed = true;
@@ -801,7 +847,7 @@ fn analyze_part(
         .flatten()
         .chain(file_allows.iter())
         .chain(trailing.iter());
-    for (allow, used) in all_allows {
+    for ((ci, allow), used) in all_allows {
         for (r, u) in allow.rules.iter().zip(used) {
             if !u && rules::is_known(r) {
                 result.hits.push(PlacedHit {
@@ -816,6 +862,7 @@ fn analyze_part(
                         help: "remove the comment, or move it directly above the statement it is meant for".into(),
                     },
                     span: allow.span,
+                    chunk: Some(*ci),
                     stmt: None,
                 });
             }
@@ -823,7 +870,6 @@ fn analyze_part(
     }
     result.hits.extend(meta_hits);
     result.creations = scope.creations();
-    result.hits.sort_by_key(|h| (h.span.start, h.span.end));
     result
 }
 
@@ -887,7 +933,7 @@ fn touched_tables(op: &Op) -> Vec<&ObjectName> {
     }
 }
 
-fn unparsed_hit(lowered: &Lowered, span: Span, i: usize) -> PlacedHit {
+fn unparsed_hit(lowered: &Lowered, span: Span, chunk: usize, i: usize) -> PlacedHit {
     let meta = rules::unparsed_statement::META;
     let why = lowered
         .parse_error
@@ -901,6 +947,7 @@ fn unparsed_hit(lowered: &Lowered, span: Span, i: usize) -> PlacedHit {
             help: "the fallback recognises destructive and locking forms, but checks fewer details; review this statement by hand".into(),
         },
         span,
+        chunk: Some(chunk),
         stmt: Some(i),
     }
 }
@@ -949,6 +996,7 @@ fn function_body_hits(s: &Stmt, i: usize) -> Vec<PlacedHit> {
                     help: "keep schema changes in migrations; if the function must run DDL, review who calls it and guard it".into(),
                 },
                 span: n.span,
+                chunk: Some(s.chunk),
                 stmt: Some(i),
             });
         }

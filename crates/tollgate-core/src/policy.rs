@@ -811,6 +811,7 @@ mod tests {
         "not-null-column-without-default",
         "concurrently-in-transaction",
         "unknown-statement",
+        "unanalysable-sql",
     ];
     const WARNING_RULES: &[&str] = &[
         "drop-materialized-view",

@@ -45,27 +45,55 @@ impl SourceMap {
     }
 }
 
-/// The SQL of one side (up or down) of a migration.
+/// One piece of SQL that its tool sends to the server as one query: a whole `.sql` file, one half
+/// of a dbmate file, or the argument of one `this.addSql(…)` call.
+#[derive(Debug, Clone, Default)]
+pub struct SqlChunk {
+    /// The SQL when it differs from the file text; `None` means the whole file is the SQL.
+    pub sql: Option<String>,
+    pub map: SourceMap,
+    /// Where the chunk stands in the file (the whole `addSql(…)` call), for findings about the
+    /// chunk itself. `None` for whole files.
+    pub span: Option<crate::span::Span>,
+    /// Why (part of) this chunk cannot be read statically: `${…}` interpolation, a non-literal
+    /// argument, `this.execute(…)`, a query builder. What is literal is still analysed.
+    pub unanalysable: Option<String>,
+}
+
+impl SqlChunk {
+    pub fn whole_file() -> SqlChunk {
+        SqlChunk::default()
+    }
+
+    /// SQL copied from the file starting at `file_offset`, byte for byte.
+    pub fn slice(sql: impl Into<String>, file_offset: usize) -> SqlChunk {
+        SqlChunk {
+            sql: Some(sql.into()),
+            map: SourceMap::shifted(file_offset),
+            span: None,
+            unanalysable: None,
+        }
+    }
+
+    pub fn text<'a>(&'a self, file: &'a SourceFile) -> &'a str {
+        self.sql.as_deref().unwrap_or(&file.text)
+    }
+}
+
+/// The SQL of one side (up or down) of a migration: the chunks it runs, in order.
 #[derive(Debug, Clone)]
 pub struct SqlPart {
     /// Index into [`Project::files`].
     pub file: usize,
-    /// The SQL when it differs from the file text; `None` means the whole file is the SQL.
-    pub sql: Option<String>,
-    pub map: SourceMap,
+    pub chunks: Vec<SqlChunk>,
 }
 
 impl SqlPart {
     pub fn whole_file(file: usize) -> SqlPart {
         SqlPart {
             file,
-            sql: None,
-            map: SourceMap::Identity,
+            chunks: vec![SqlChunk::whole_file()],
         }
-    }
-
-    pub fn sql<'a>(&'a self, files: &'a [SourceFile]) -> &'a str {
-        self.sql.as_deref().unwrap_or(&files[self.file].text)
     }
 }
 

@@ -43,6 +43,7 @@ pub mod rename_table;
 pub mod set_not_null;
 pub mod truncate_table;
 pub mod type_change_rewrite;
+pub mod unanalysable_sql;
 pub mod unique_constraint_without_index;
 pub mod unknown_rule_in_suppression;
 pub mod unknown_statement;
@@ -242,6 +243,10 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: unknown_statement::META,
         check: unknown_statement::check,
+    },
+    Rule {
+        meta: unanalysable_sql::META,
+        check: unanalysable_sql::check,
     },
     Rule {
         meta: unknown_rule_in_suppression::META,
