@@ -8,6 +8,7 @@
 //! [`fallback`] (token level) → [`ops`] → [`rules`] → [`policy`] → [`report`].
 
 pub mod analyze;
+pub mod deploy;
 pub mod engine;
 pub mod fallback;
 pub mod lexer;
@@ -18,6 +19,7 @@ pub mod report;
 pub mod rules;
 pub mod schema;
 pub mod source;
+pub mod sources;
 pub mod span;
 pub mod split;
 pub mod suppress;
@@ -27,4 +29,4 @@ pub use engine::check;
 pub use model::{Class, Level, Severity, TransactionMode};
 pub use policy::Policy;
 pub use report::Report;
-pub use source::{MigrationInput, Project, SourceFile, SourceMap, SqlPart};
+pub use source::{MigrationInput, Project, SourceFile, SourceMap, SqlChunk, SqlPart};
