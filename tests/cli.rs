@@ -237,6 +237,7 @@ fn fifty_megabyte_file_is_analysed() {
     }
     sql.push_str("DROP TABLE users;\n");
     write(d.path(), "migrations/001_seed.sql", &sql);
+    write(d.path(), "tollgate.toml", "require_down = \"never\"\n");
     let o = tollgate(d.path(), &["check", "--format", "json"]);
     assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
     let v = json(&o);
@@ -368,7 +369,7 @@ fn config_is_found_by_walking_up_and_flags_merge_with_it() {
     write(
         d.path(),
         "tollgate.toml",
-        "[rules]\ndrop-column = \"warning\"\n",
+        "require_down = \"never\"\n[rules]\ndrop-column = \"warning\"\n",
     );
     write(
         d.path(),
@@ -493,13 +494,23 @@ fn human_output_is_a_stable_snapshot() {
     let d = tempfile::tempdir().unwrap();
     write(
         d.path(),
-        "migrations/001_init.sql",
+        "migrations/001_init.up.sql",
         "CREATE TABLE users (id int PRIMARY KEY, email varchar(100));\n",
     );
     write(
         d.path(),
-        "migrations/002_changes.sql",
+        "migrations/001_init.down.sql",
+        "DROP TABLE users;\n",
+    );
+    write(
+        d.path(),
+        "migrations/002_changes.up.sql",
         "SET lock_timeout = '5s';\nALTER TABLE users ALTER COLUMN email TYPE varchar(20);\nCREATE INDEX idx_users_email ON users (email);\n",
+    );
+    write(
+        d.path(),
+        "migrations/002_changes.down.sql",
+        "DROP INDEX idx_users_email;\nALTER TABLE users ALTER COLUMN email TYPE varchar(100);\n",
     );
     let o = tollgate(d.path(), &["check", "--color", "never"]);
     assert_eq!(o.status.code(), Some(1));

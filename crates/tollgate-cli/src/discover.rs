@@ -1,15 +1,21 @@
-//! Finding migration files on disk and grouping them into migrations.
+//! Finding migrations on disk and reading them the way their tools do.
 //!
-//! For now a migration is one `.sql` file, an `X.up.sql` / `X.down.sql` pair, or a directory
-//! holding `up.sql` (and `down.sql`). Everything here is I/O; the grouping itself is a pure
-//! function so the layouts of the next issue slot in beside it.
+//! SQL files are grouped into migration directories and each directory is planned with its
+//! layout (golang-migrate, sqlx, diesel, dbmate, Flyway, Liquibase, Prisma, ory, plain).
+//! TypeScript and JavaScript files are read by content: any MikroORM or TypeORM migration class
+//! counts, whatever the file is called. All the I/O lives here; the planning is in the core.
 
-use std::cmp::Ordering;
+use std::collections::BTreeMap;
 use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
-use tollgate_core::policy::PathMatcher;
+use tollgate_core::policy::{PathMatcher, Policy};
+use tollgate_core::source::SourceIssue;
+use tollgate_core::sources::layout::{self, LayoutFile, ProblemKind};
+use tollgate_core::sources::typescript::{self, DownState};
+use tollgate_core::sources::Tool;
+use tollgate_core::span::Span;
 use tollgate_core::{MigrationInput, Project, SqlPart, TransactionMode};
 
 use crate::error::CliError;
@@ -26,42 +32,110 @@ const SKIP_DIRS: &[&str] = &[
     ".svn",
     "dist",
     ".venv",
+    "vendor",
 ];
 
-/// Collects `.sql` files. Explicit files are taken as they are; explicit directories give all
-/// their `.sql` files; with no paths, the policy's include globs select files under `root`.
-pub fn collect_files(
+const SCRIPT_EXTENSIONS: &[&str] = &[".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"];
+
+fn is_sql_side_file(name: &str) -> bool {
+    name.ends_with(".sql") || name == "metadata.toml" || name.ends_with(".sql.conf")
+}
+
+fn is_script(name: &str) -> bool {
+    SCRIPT_EXTENSIONS.iter().any(|e| name.ends_with(e))
+        && !name.ends_with(".d.ts")
+        && !name.ends_with(".d.mts")
+        && !name.ends_with(".d.cts")
+}
+
+fn is_deploy_file(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    lower == "dockerfile"
+        || lower.starts_with("dockerfile.")
+        || lower.ends_with(".dockerfile")
+        || ((lower.starts_with("docker-compose") || lower.starts_with("compose"))
+            && (lower.ends_with(".yml") || lower.ends_with(".yaml")))
+        || lower == "package.json"
+        || lower == "procfile"
+        || lower.ends_with(".sh")
+}
+
+fn is_mikro_orm_config(name: &str) -> bool {
+    name.starts_with("mikro-orm.config.") || name.starts_with("mikro-orm.")
+}
+
+/// What a walk found.
+#[derive(Debug, Default)]
+pub struct Candidates {
+    /// Migration files (SQL sides and scripts), absolute or cwd-relative paths.
+    pub migration_files: Vec<PathBuf>,
+    /// Files that may start the app in production.
+    pub deploy_files: Vec<PathBuf>,
+    /// `mikro-orm.config.*` files.
+    pub mikro_orm_configs: Vec<PathBuf>,
+}
+
+/// Collects candidate files. With explicit paths, files are taken as they are and directories
+/// give every migration file below them; with none, the policy's include globs select them
+/// under `root`.
+pub fn collect(
     paths: &[PathBuf],
     root: &Path,
     matcher: &PathMatcher,
-) -> Result<Vec<PathBuf>, CliError> {
-    let mut out = Vec::new();
+) -> Result<Candidates, CliError> {
+    let mut c = Candidates::default();
+    let visit = |rel: &str, path: &Path, explicit_dir: bool, c: &mut Candidates| {
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default();
+        if matcher.is_excluded(rel) {
+            return;
+        }
+        if is_deploy_file(&name) {
+            c.deploy_files.push(path.to_path_buf());
+        }
+        if is_mikro_orm_config(&name) && is_script(&name) {
+            c.mikro_orm_configs.push(path.to_path_buf());
+        }
+        let selected = explicit_dir || matcher.is_match(rel);
+        if selected && (is_sql_side_file(&name) || is_script(&name)) {
+            c.migration_files.push(path.to_path_buf());
+        }
+    };
     if paths.is_empty() {
-        walk(root, root, &mut |rel, path| {
-            if matcher.is_match(rel) && !matcher.is_excluded(rel) {
-                out.push(path.to_path_buf());
-            }
+        walk(root, root, matcher, &mut |rel, path| {
+            visit(rel, path, false, &mut c)
         })?;
     } else {
         for p in paths {
             let meta = fs::metadata(p).map_err(|e| CliError::io(p, &e, "check the path"))?;
             if meta.is_dir() {
-                walk(p, p, &mut |rel, path| {
-                    if rel.ends_with(".sql") && !matcher.is_excluded(rel) {
-                        out.push(path.to_path_buf());
-                    }
+                walk(p, p, matcher, &mut |rel, path| {
+                    visit(rel, path, true, &mut c)
                 })?;
             } else {
-                out.push(p.clone());
+                c.migration_files.push(p.clone());
             }
         }
     }
-    out.sort();
-    out.dedup();
-    Ok(out)
+    for v in [
+        &mut c.migration_files,
+        &mut c.deploy_files,
+        &mut c.mikro_orm_configs,
+    ] {
+        v.sort();
+        v.dedup();
+    }
+    Ok(c)
 }
 
-fn walk(base: &Path, dir: &Path, f: &mut dyn FnMut(&str, &Path)) -> Result<(), CliError> {
+fn walk(
+    base: &Path,
+    dir: &Path,
+    matcher: &PathMatcher,
+    f: &mut dyn FnMut(&str, &Path),
+) -> Result<(), CliError> {
     let entries = fs::read_dir(dir)
         .map_err(|e| CliError::io(dir, &e, "check the directory's permissions"))?;
     let mut entries: Vec<_> = entries.filter_map(Result::ok).collect();
@@ -71,14 +145,17 @@ fn walk(base: &Path, dir: &Path, f: &mut dyn FnMut(&str, &Path)) -> Result<(), C
         let name = entry.file_name();
         let name = name.to_string_lossy();
         let Ok(ft) = entry.file_type() else { continue };
+        let rel = path
+            .strip_prefix(base)
+            .unwrap_or(&path)
+            .to_string_lossy()
+            .replace('\\', "/");
         if ft.is_dir() {
-            if SKIP_DIRS.contains(&name.as_ref()) {
+            if SKIP_DIRS.contains(&name.as_ref()) || matcher.is_excluded(&rel) {
                 continue;
             }
-            walk(base, &path, f)?;
+            walk(base, &path, matcher, f)?;
         } else if ft.is_file() {
-            let rel = path.strip_prefix(base).unwrap_or(&path);
-            let rel = rel.to_string_lossy().replace('\\', "/");
             f(&rel, &path);
         }
     }
@@ -130,189 +207,464 @@ pub fn read_text(path: &Path) -> Result<String, CliError> {
     })
 }
 
-/// One migration as found on disk, before reading.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FoundMigration {
-    pub id: String,
-    pub dir: PathBuf,
-    pub up: PathBuf,
-    pub down: Option<PathBuf>,
+/// The directory a migration file belongs to: diesel and Prisma keep one migration per
+/// sub-directory, so their root is one level up.
+fn migration_root(path: &Path) -> PathBuf {
+    let parent = path.parent().map(Path::to_path_buf).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().to_string())
+        .unwrap_or_default();
+    if matches!(
+        name.as_str(),
+        "up.sql" | "down.sql" | "metadata.toml" | "migration.sql"
+    ) {
+        parent.parent().map(Path::to_path_buf).unwrap_or(parent)
+    } else {
+        parent
+    }
 }
 
-/// Groups files into migrations: `X.up.sql` + `X.down.sql`, `dir/up.sql` + `dir/down.sql`, or a
-/// lone `.sql` file. A down with no up becomes a notice.
-pub fn group(files: &[PathBuf]) -> (Vec<FoundMigration>, Vec<String>) {
-    let mut out: Vec<FoundMigration> = Vec::new();
-    let mut downs: Vec<(PathBuf, String, PathBuf)> = Vec::new();
-    for f in files {
+/// A path as the user should see it: relative to the working directory when possible.
+pub fn display_path(path: &Path, cwd: &Path) -> String {
+    let shown = path.strip_prefix(cwd).unwrap_or(path);
+    shown.to_string_lossy().replace('\\', "/")
+}
+
+/// Where each migration came from on disk, for `--base`.
+#[derive(Debug, Clone)]
+pub struct MigrationFiles {
+    /// The migrations directory (the layout root), for out-of-order comparisons.
+    pub dir: PathBuf,
+    pub files: Vec<PathBuf>,
+    /// The tool's ordering key as comparable text parts.
+    pub version: Vec<VersionKey>,
+}
+
+/// One comparable part of a version: numbers compare by value.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub enum VersionKey {
+    Num(u128),
+    Text(String),
+}
+
+/// Everything read from disk.
+pub struct Loaded {
+    pub project: Project,
+    /// Parallel to `project.migrations`.
+    pub origins: Vec<MigrationFiles>,
+    pub notices: Vec<String>,
+}
+
+/// Reads every candidate into a project: migrations in the order their tools run them, plus the
+/// deploy checks' findings and layout problems as source issues.
+pub fn load(c: &Candidates, policy: &Policy, cwd: &Path) -> Result<Loaded, CliError> {
+    let mut project = Project::default();
+    let mut origins = Vec::new();
+    let mut notices = Vec::new();
+
+    // Group SQL-side files by migration directory; scripts by their directory too.
+    let mut sql_dirs: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    let mut script_dirs: BTreeMap<PathBuf, Vec<PathBuf>> = BTreeMap::new();
+    for f in &c.migration_files {
         let name = f
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
             .unwrap_or_default();
-        let dir = f.parent().map(Path::to_path_buf).unwrap_or_default();
-        if name == "up.sql" || name == "down.sql" {
-            let id = dir
-                .file_name()
-                .map(|n| n.to_string_lossy().to_string())
-                .unwrap_or_default();
-            let parent = dir.parent().map(Path::to_path_buf).unwrap_or_default();
-            if name == "up.sql" {
-                out.push(FoundMigration {
-                    id,
-                    dir: parent,
-                    up: f.clone(),
-                    down: None,
-                });
-            } else {
-                downs.push((parent, id, f.clone()));
+        if is_script(&name) {
+            if !is_mikro_orm_config(&name) {
+                script_dirs
+                    .entry(f.parent().map(Path::to_path_buf).unwrap_or_default())
+                    .or_default()
+                    .push(f.clone());
             }
-        } else if let Some(stem) = name.strip_suffix(".up.sql") {
-            out.push(FoundMigration {
-                id: stem.to_string(),
-                dir,
-                up: f.clone(),
-                down: None,
-            });
-        } else if let Some(stem) = name.strip_suffix(".down.sql") {
-            downs.push((dir, stem.to_string(), f.clone()));
-        } else if let Some(stem) = name.strip_suffix(".sql") {
-            out.push(FoundMigration {
-                id: stem.to_string(),
-                dir,
-                up: f.clone(),
-                down: None,
-            });
         } else {
-            // An explicit non-.sql file: take it as SQL, named by its file name.
-            out.push(FoundMigration {
-                id: name.clone(),
+            sql_dirs
+                .entry(migration_root(f))
+                .or_default()
+                .push(f.clone());
+        }
+    }
+
+    // Directories may hold both (a TypeORM project with raw .sql seeds); each is its own history
+    // in path order.
+    let mut dirs: Vec<&PathBuf> = sql_dirs.keys().chain(script_dirs.keys()).collect();
+    dirs.sort();
+    dirs.dedup();
+    for dir in dirs {
+        if let Some(files) = sql_dirs.get(dir) {
+            load_sql_dir(dir, files, policy, cwd, &mut project, &mut origins)?;
+        }
+        if let Some(files) = script_dirs.get(dir) {
+            let all_or_nothing = mikro_orm_all_or_nothing(dir, c, policy);
+            load_script_dir(
                 dir,
-                up: f.clone(),
-                down: None,
-            });
+                files,
+                all_or_nothing,
+                cwd,
+                &mut project,
+                &mut origins,
+                &mut notices,
+            )?;
         }
     }
-    let mut notices = Vec::new();
-    for (dir, id, path) in downs {
-        match out.iter_mut().find(|m| m.dir == dir && m.id == id) {
-            Some(m) => m.down = Some(path),
-            None => notices.push(format!(
-                "{}: down migration without an up migration",
-                path.display()
-            )),
+
+    // Deployment files: only the ones that can start the app matter, but read them all once.
+    let mut deploy_texts = Vec::new();
+    for f in &c.deploy_files {
+        match read_text(f) {
+            Ok(text) => deploy_texts.push((display_path(f, cwd), text)),
+            // A broken shell script next to the app is not a migration error.
+            Err(e) => notices.push(format!("skipped for deploy checks: {e}")),
         }
     }
-    out.sort_by(|a, b| a.dir.cmp(&b.dir).then_with(|| natural_cmp(&a.id, &b.id)));
-    (out, notices)
-}
-
-/// Compares ids so that numeric runs compare by value: `2_x` < `10_x`.
-pub fn natural_cmp(a: &str, b: &str) -> Ordering {
-    let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
-    loop {
-        match (a.first(), b.first()) {
-            (None, None) => return Ordering::Equal,
-            (None, _) => return Ordering::Less,
-            (_, None) => return Ordering::Greater,
-            (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
-                let na = a.iter().take_while(|c| c.is_ascii_digit()).count();
-                let nb = b.iter().take_while(|c| c.is_ascii_digit()).count();
-                let (da, db) = (trim_zeros(&a[..na]), trim_zeros(&b[..nb]));
-                let ord = da.len().cmp(&db.len()).then_with(|| da.cmp(db));
-                if ord != Ordering::Equal {
-                    return ord;
-                }
-                a = &a[na..];
-                b = &b[nb..];
-            }
-            (Some(x), Some(y)) => {
-                if x != y {
-                    return x.cmp(y);
-                }
-                a = &a[1..];
-                b = &b[1..];
-            }
-        }
-    }
-}
-
-fn trim_zeros(d: &[u8]) -> &[u8] {
-    let n = d.iter().take_while(|c| **c == b'0').count();
-    &d[n.min(d.len().saturating_sub(1))..]
-}
-
-/// Reads the found migrations into a project.
-pub fn load(found: &[FoundMigration], display_root: &Path) -> Result<Project, CliError> {
-    let mut project = Project::default();
-    for m in found {
-        let up_text = read_text(&m.up)?;
-        let up = project.add_file(display_path(&m.up, display_root), up_text);
-        let down = match &m.down {
-            Some(d) => {
-                let text = read_text(d)?;
-                Some(SqlPart::whole_file(
-                    project.add_file(display_path(d, display_root), text),
-                ))
-            }
-            None => None,
+    let deploy_files: Vec<tollgate_core::deploy::DeployFile> = deploy_texts
+        .iter()
+        .map(|(p, t)| tollgate_core::deploy::DeployFile { path: p, text: t })
+        .collect();
+    let issues = tollgate_core::deploy::check(&deploy_files);
+    for issue in issues {
+        let Some(pos) = deploy_texts.iter().position(|(p, _)| *p == issue.path) else {
+            continue;
         };
-        project.migrations.push(MigrationInput {
-            id: m.id.clone(),
-            order_key: m.id.clone(),
-            up: SqlPart::whole_file(up),
-            down,
-            transaction: TransactionMode::Unknown,
-            checked: true,
+        let (path, text) = &deploy_texts[pos];
+        let file = match project.files.iter().position(|f| f.path == *path) {
+            Some(i) => i,
+            None => project.add_file(path.clone(), text.clone()),
+        };
+        let rule = match issue.kind {
+            tollgate_core::deploy::DeployIssueKind::SchemaSyncAtStartup => "schema-sync-at-startup",
+            tollgate_core::deploy::DeployIssueKind::MigrationFailureIgnored => {
+                "migration-failure-ignored"
+            }
+        };
+        project.issues.push(SourceIssue {
+            rule,
+            file,
+            span: issue.span,
+            message: issue.message,
+            help: issue.help,
+            migration: None,
         });
     }
-    Ok(project)
+    Ok(Loaded {
+        project,
+        origins,
+        notices,
+    })
 }
 
-/// A path as the user should see it: relative to the working directory when possible.
-pub fn display_path(path: &Path, root: &Path) -> String {
-    let shown = path.strip_prefix(root).unwrap_or(path);
-    shown.to_string_lossy().replace('\\', "/")
+fn version_key(v: &layout::Version) -> Vec<VersionKey> {
+    v.0.iter()
+        .map(|p| match p {
+            layout::VersionPart::Num(n) => VersionKey::Num(*n),
+            layout::VersionPart::Text(t) => VersionKey::Text(t.clone()),
+        })
+        .collect()
+}
+
+/// Splits a name into comparable parts: numeric runs by value, the rest as text.
+pub fn natural_key(s: &str) -> Vec<VersionKey> {
+    let mut out = Vec::new();
+    let bytes = s.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        let start = i;
+        let digit = bytes[i].is_ascii_digit();
+        while i < bytes.len() && bytes[i].is_ascii_digit() == digit {
+            i += 1;
+        }
+        let run = &s[start..i];
+        out.push(match (digit, run.parse::<u128>()) {
+            (true, Ok(n)) => VersionKey::Num(n),
+            _ => VersionKey::Text(run.to_string()),
+        });
+    }
+    out
+}
+
+fn load_sql_dir(
+    dir: &Path,
+    files: &[PathBuf],
+    policy: &Policy,
+    cwd: &Path,
+    project: &mut Project,
+    origins: &mut Vec<MigrationFiles>,
+) -> Result<(), CliError> {
+    let mut texts = Vec::with_capacity(files.len());
+    for f in files {
+        texts.push(read_text(f)?);
+    }
+    let rels: Vec<String> = files
+        .iter()
+        .map(|f| {
+            f.strip_prefix(dir)
+                .unwrap_or(f)
+                .to_string_lossy()
+                .replace('\\', "/")
+        })
+        .collect();
+    let layout_files: Vec<LayoutFile> = rels
+        .iter()
+        .zip(&texts)
+        .map(|(p, t)| LayoutFile { path: p, text: t })
+        .collect();
+    let plan = layout::plan(&layout_files, policy.layout);
+
+    // Files enter the project once each, in the order they are first used.
+    let mut file_index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut index_of = |rel: &str, project: &mut Project| -> usize {
+        if let Some(i) = file_index.get(rel) {
+            return *i;
+        }
+        let pos = rels.iter().position(|r| r == rel).unwrap_or(0);
+        let i = project.add_file(display_path(&files[pos], cwd), texts[pos].clone());
+        file_index.insert(rel.to_string(), i);
+        i
+    };
+    for m in &plan.migrations {
+        let up_file = index_of(&m.up.path, project);
+        let down = m.down.as_ref().map(|d| SqlPart {
+            file: index_of(&d.path, project),
+            chunks: d.chunks.clone(),
+        });
+        let mut input = MigrationInput::from_file(m.id.clone(), up_file, m.transaction);
+        input.order_key = m.version_text.clone();
+        input.up = SqlPart {
+            file: up_file,
+            chunks: m.up.chunks.clone(),
+        };
+        input.down = down;
+        input.tool = m.tool;
+        project.migrations.push(input);
+        let mut paths = vec![dir.join(&m.up.path)];
+        if let Some(d) = &m.down {
+            paths.push(dir.join(&d.path));
+        }
+        origins.push(MigrationFiles {
+            dir: dir.to_path_buf(),
+            files: paths,
+            version: version_key(&m.version),
+        });
+    }
+    for p in &plan.problems {
+        let file = index_of(&p.path, project);
+        let rule = match p.kind {
+            ProblemKind::DuplicateVersion => "duplicate-migration-version",
+            ProblemKind::OrphanDown => "orphan-down-migration",
+            ProblemKind::Unrecognised => "unrecognised-migration-file",
+        };
+        let help = match p.kind {
+            ProblemKind::DuplicateVersion => {
+                "give the newer migration a new version (a fresh timestamp) before merging"
+            }
+            ProblemKind::OrphanDown => "rename it to match its up migration, or delete it",
+            ProblemKind::Unrecognised => {
+                "move it out of the migrations directory or name it the way the tool expects"
+            }
+        };
+        project.issues.push(SourceIssue {
+            rule,
+            file,
+            span: Span::default(),
+            message: p.message.clone(),
+            help: help.into(),
+            migration: None,
+        });
+    }
+    Ok(())
+}
+
+/// MikroORM's `allOrNothing` for migrations in `dir`: the policy's value, unless the nearest
+/// `mikro-orm.config.*` (walking up from the directory, or one found by the walk) turns it off.
+fn mikro_orm_all_or_nothing(dir: &Path, c: &Candidates, policy: &Policy) -> bool {
+    if !policy.mikro_orm_all_or_nothing {
+        return false;
+    }
+    let mut configs: Vec<PathBuf> = Vec::new();
+    for ancestor in dir.ancestors().take(6) {
+        for ext in ["ts", "js", "mjs", "cjs", "mts", "cts"] {
+            for name in [
+                format!("mikro-orm.config.{ext}"),
+                format!("src/mikro-orm.config.{ext}"),
+            ] {
+                let p = ancestor.join(name);
+                if p.is_file() {
+                    configs.push(p);
+                }
+            }
+        }
+        if !configs.is_empty() {
+            break;
+        }
+    }
+    if configs.is_empty() {
+        configs.extend(c.mikro_orm_configs.iter().cloned());
+    }
+    !configs.iter().any(|f| {
+        read_text(f).is_ok_and(|text| {
+            let compact: String = text.chars().filter(|c| !c.is_whitespace()).collect();
+            compact.contains("allOrNothing:false")
+        })
+    })
+}
+
+fn load_script_dir(
+    dir: &Path,
+    files: &[PathBuf],
+    all_or_nothing: bool,
+    cwd: &Path,
+    project: &mut Project,
+    origins: &mut Vec<MigrationFiles>,
+    notices: &mut Vec<String>,
+) -> Result<(), CliError> {
+    struct Entry {
+        key: Vec<VersionKey>,
+        input: MigrationInput,
+        path: PathBuf,
+    }
+    let mut entries: Vec<Entry> = Vec::new();
+    for f in files {
+        let text = read_text(f)?;
+        if !typescript::may_contain_migration(&text) {
+            continue;
+        }
+        let shown = display_path(f, cwd);
+        let extracted = typescript::extract(&shown, &text);
+        if extracted.migrations.is_empty() {
+            continue;
+        }
+        for p in &extracted.problems {
+            notices.push(format!("{shown}: {}", p.message));
+        }
+        let file = project.add_file(shown, text);
+        let stem = f
+            .file_name()
+            .map(|n| n.to_string_lossy().to_string())
+            .unwrap_or_default()
+            .split('.')
+            .next()
+            .unwrap_or_default()
+            .to_string();
+        let several = extracted.migrations.len() > 1;
+        for m in extracted.migrations {
+            let id = match (&m.name_override, several) {
+                (Some(n), _) => n.clone(),
+                (None, true) => m.class_name.clone(),
+                (None, false) => stem.clone(),
+            };
+            // MikroORM runs migrations sorted by file name (an `override name` only changes what
+            // it records); TypeORM by the timestamp that ends the class name.
+            let key = match m.tool {
+                Tool::TypeOrm => {
+                    let digits: String = m
+                        .class_name
+                        .chars()
+                        .rev()
+                        .take_while(|c| c.is_ascii_digit())
+                        .collect();
+                    let ts: String = digits.chars().rev().collect();
+                    natural_key(if ts.is_empty() { &m.class_name } else { &ts })
+                }
+                // A plain string comparison, as MikroORM sorts its file list.
+                _ if several => vec![VersionKey::Text(format!("{stem}.{}", m.class_name))],
+                _ => vec![VersionKey::Text(stem.clone())],
+            };
+            let transaction = match m.transactional {
+                Some(false) => TransactionMode::NonTransactional,
+                _ => TransactionMode::Transactional,
+            };
+            let mut input = MigrationInput::from_file(id.clone(), file, transaction);
+            input.order_key = id;
+            input.tool = m.tool;
+            input.batch_transaction = m.tool == Tool::MikroOrm && all_or_nothing;
+            input.span = Some(Span::new(m.span.start, m.span.start));
+            input.up = SqlPart { file, chunks: m.up };
+            input.down = match m.down {
+                DownState::Present(chunks) => Some(SqlPart { file, chunks }),
+                DownState::Missing => None,
+            };
+            entries.push(Entry {
+                key,
+                input,
+                path: f.clone(),
+            });
+        }
+    }
+    entries.sort_by(|a, b| a.key.cmp(&b.key));
+    for e in entries {
+        origins.push(MigrationFiles {
+            dir: dir.to_path_buf(),
+            files: vec![e.path],
+            version: e.key,
+        });
+        project.migrations.push(e.input);
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::cmp::Ordering;
+
+    /// Compares ids so that numeric runs compare by value: `2_x` < `10_x`.
+    fn natural_cmp(a: &str, b: &str) -> Ordering {
+        let (mut a, mut b) = (a.as_bytes(), b.as_bytes());
+        loop {
+            match (a.first(), b.first()) {
+                (None, None) => return Ordering::Equal,
+                (None, _) => return Ordering::Less,
+                (_, None) => return Ordering::Greater,
+                (Some(x), Some(y)) if x.is_ascii_digit() && y.is_ascii_digit() => {
+                    let na = a.iter().take_while(|c| c.is_ascii_digit()).count();
+                    let nb = b.iter().take_while(|c| c.is_ascii_digit()).count();
+                    let (da, db) = (trim_zeros(&a[..na]), trim_zeros(&b[..nb]));
+                    let ord = da.len().cmp(&db.len()).then_with(|| da.cmp(db));
+                    if ord != Ordering::Equal {
+                        return ord;
+                    }
+                    a = &a[na..];
+                    b = &b[nb..];
+                }
+                (Some(x), Some(y)) => {
+                    if x != y {
+                        return x.cmp(y);
+                    }
+                    a = &a[1..];
+                    b = &b[1..];
+                }
+            }
+        }
+    }
+
+    fn trim_zeros(d: &[u8]) -> &[u8] {
+        let n = d.iter().take_while(|c| **c == b'0').count();
+        &d[n.min(d.len().saturating_sub(1))..]
+    }
 
     #[test]
     fn natural_order_compares_numbers_by_value() {
         let mut ids = vec!["10_c", "2_b", "1_a", "002_x", "V1_10", "V1_9"];
         ids.sort_by(|a, b| natural_cmp(a, b));
         assert_eq!(ids, vec!["1_a", "2_b", "002_x", "10_c", "V1_9", "V1_10"]);
+        assert!(natural_key("Migration20240102") > natural_key("Migration20240101"));
+        assert!(natural_key("m10") > natural_key("m9"));
     }
 
     #[test]
-    fn groups_pairs_and_directories() {
-        let files: Vec<PathBuf> = [
-            "m/000002_b.up.sql",
-            "m/000001_a.down.sql",
-            "m/000001_a.up.sql",
-            "d/2020-01-01-000000_init/up.sql",
-            "d/2020-01-01-000000_init/down.sql",
-            "m/orphan.down.sql",
-            "s/20240101_plain.sql",
-        ]
-        .iter()
-        .map(PathBuf::from)
-        .collect();
-        let (found, notices) = group(&files);
-        let ids: Vec<_> = found
-            .iter()
-            .map(|m| (m.id.as_str(), m.down.is_some()))
-            .collect();
+    fn diesel_and_prisma_directories_group_one_level_up() {
         assert_eq!(
-            ids,
-            vec![
-                ("2020-01-01-000000_init", true),
-                ("000001_a", true),
-                ("000002_b", false),
-                ("20240101_plain", false)
-            ]
+            migration_root(Path::new("m/2020-01-01_x/up.sql")),
+            PathBuf::from("m")
         );
-        assert_eq!(notices.len(), 1);
+        assert_eq!(
+            migration_root(Path::new("prisma/migrations/20240101_x/migration.sql")),
+            PathBuf::from("prisma/migrations")
+        );
+        assert_eq!(
+            migration_root(Path::new("db/001_x.up.sql")),
+            PathBuf::from("db")
+        );
     }
 }

@@ -2,8 +2,10 @@
 //! prints the report. Exit codes: 0 pass, 1 the findings fail the policy, 2 usage, configuration
 //! or I/O error.
 
+mod base;
 mod discover;
 mod error;
+mod git;
 mod render;
 
 use std::io::{IsTerminal, Write};
@@ -72,6 +74,10 @@ struct CheckArgs {
     /// Assumed PostgreSQL major version (overrides `postgres_version`).
     #[arg(long)]
     pg_version: Option<u32>,
+    /// Check only the migrations added or changed since the merge-base with this git ref, and
+    /// fail when a migration that exists there was modified, renamed or deleted.
+    #[arg(long, value_name = "REF")]
+    base: Option<String>,
     #[arg(long, value_enum, default_value = "auto")]
     color: ColorChoice,
 }
@@ -171,11 +177,14 @@ fn run_check(args: CheckArgs) -> Result<u8, CliError> {
     let (mut policy, root) = load_policy(args.config.as_deref(), &cwd)?;
     apply_flags(&mut policy, &args)?;
     let matcher = policy.path_matcher()?;
-    let files = discover::collect_files(&args.paths, &root, &matcher)?;
-    let (found, group_notices) = discover::group(&files);
-    let project = discover::load(&found, &cwd)?;
+    let candidates = discover::collect(&args.paths, &root, &matcher)?;
+    let mut loaded = discover::load(&candidates, &policy, &cwd)?;
+    if let Some(base_ref) = &args.base {
+        base::apply(base_ref, &mut loaded, &cwd)?;
+    }
+    let project = loaded.project;
     let mut report = tollgate_core::check(&project, &policy);
-    report.notices.extend(group_notices);
+    report.notices.extend(loaded.notices);
     if project.migrations.is_empty() && policy.require_migrations {
         report
             .notices

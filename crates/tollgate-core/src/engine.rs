@@ -8,7 +8,7 @@
 
 use crate::analyze::{self, Lowered};
 use crate::lexer::{self, Token, TokenKind};
-use crate::model::{Class, Level, Severity, TransactionMode};
+use crate::model::{Class, Level, Severity};
 use crate::ops::{ObjectKind, ObjectName, Op, TxControl};
 use crate::policy::Policy;
 use crate::report::{
@@ -17,7 +17,7 @@ use crate::report::{
 };
 use crate::rules::{self, Ctx, Direction, Hit, Hits, MigrationScope, Namespace, RULES};
 use crate::schema::Schema;
-use crate::source::{Project, SqlPart};
+use crate::source::{MigrationInput, Project, SqlPart};
 use crate::span::{LineIndex, Span};
 use crate::split::{self, SegmentKind};
 use crate::suppress::{self, Parsed};
@@ -64,6 +64,10 @@ struct PartResult {
     class: Option<Class>,
     /// What the part created (handed from an up to its down).
     creations: Vec<(Namespace, String)>,
+    /// Columns and tables the part drops or (re-)creates, as `column:t.c` / `table:t` keys, with
+    /// where the statement is and how to name it.
+    dropped: Vec<(usize, Span, String, String)>,
+    recreated: Vec<String>,
 }
 
 /// Runs the whole pipeline.
@@ -79,8 +83,8 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
             project,
             &m.up,
             policy,
+            m,
             Direction::Up,
-            m.transaction,
             &mut schema,
             Vec::new(),
         );
@@ -94,8 +98,8 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
                     project,
                     d,
                     policy,
+                    m,
                     Direction::Down,
-                    m.transaction,
                     &mut after_up,
                     inherited,
                 ),
@@ -147,41 +151,67 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
             }
             let side_start = findings.len();
             for ph in &result.hits {
-                let Some(severity) = severity_for(policy, ph.hit.rule, dir) else {
-                    continue;
-                };
                 let (start, end) = to_file(part, ph.chunk, ph.span);
-                let (s, e) = (
-                    index.position(&file.text, start),
-                    index.position(&file.text, end),
-                );
-                match severity {
-                    Severity::Error => summary.errors += 1,
-                    Severity::Warning => summary.warnings += 1,
-                    Severity::Info => summary.infos += 1,
+                let span = Span::new(start, end);
+                if let Some(f) = make_finding(
+                    policy,
+                    &ph.hit,
+                    file,
+                    index,
+                    span,
+                    Some(&m.id),
+                    dir,
+                    &mut summary,
+                ) {
+                    findings.push(f);
                 }
-                summary.failed |= policy.fails(severity);
-                findings.push(Finding {
-                    rule: ph.hit.rule.to_string(),
-                    severity,
-                    class: ph.hit.class,
-                    message: ph.hit.message.clone(),
-                    help: ph.hit.help.clone(),
-                    path: file.path.clone(),
-                    line: s.line,
-                    column: s.column,
-                    end_line: e.line,
-                    end_column: e.column,
-                    column_utf16: s.column_utf16,
-                    end_column_utf16: e.column_utf16,
-                    start,
-                    end,
-                    migration: Some(m.id.clone()),
-                    direction: dir,
-                    doc_url: rules::doc_url(ph.hit.rule),
-                });
             }
             findings[side_start..].sort_by_key(|f| (f.start, f.end));
+        }
+        let mut extra: Vec<(Option<Span>, &SqlPart, ReportDirection, Hit)> = Vec::new();
+        if let Some(hit) = missing_down(m, &up, down.as_ref().map(|(_, r)| r), policy) {
+            extra.push((m.span, &m.up, ReportDirection::Up, hit));
+        }
+        if let Some((_, down_result)) = &down {
+            for (chunk, span, what, key) in &up.dropped {
+                let table = key.split_once(':').map_or("", |(_, k)| k);
+                let table = if key.starts_with("column:") {
+                    table.rsplit_once('.').map_or(table, |(t, _)| t)
+                } else {
+                    table
+                };
+                let restored = down_result
+                    .recreated
+                    .iter()
+                    .any(|r| r == &format!("restored:{table}"));
+                if down_result.recreated.contains(key) && !restored {
+                    let meta = rules::down_restores_schema_only::META;
+                    let hit = Hit {
+                        rule: meta.id,
+                        class: meta.class,
+                        message: format!("the down re-creates {what}, but empty: rolling back restores the schema, not the data"),
+                        help: "take a backup before deploying, or keep the old data (a backup table, expand and contract) until the change is proven".into(),
+                    };
+                    let (start, end) = to_file(&m.up, Some(*chunk), *span);
+                    extra.push((Some(Span::new(start, end)), &m.up, ReportDirection::Up, hit));
+                }
+            }
+        }
+        for (span, part, dir, hit) in extra {
+            let file = &project.files[part.file];
+            let index = line_indexes[part.file].get_or_insert_with(|| LineIndex::new(&file.text));
+            if let Some(f) = make_finding(
+                policy,
+                &hit,
+                file,
+                index,
+                span.unwrap_or_default(),
+                Some(&m.id),
+                dir,
+                &mut summary,
+            ) {
+                findings.push(f);
+            }
         }
         migrations.push(MigrationReport {
             id: m.id.clone(),
@@ -201,6 +231,32 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
         });
     }
 
+    for issue in &project.issues {
+        let Some(rule) = rules::find(issue.rule) else {
+            continue;
+        };
+        let hit = Hit {
+            rule: rule.meta.id,
+            class: rule.meta.class,
+            message: issue.message.clone(),
+            help: issue.help.clone(),
+        };
+        let file = &project.files[issue.file];
+        let index = line_indexes[issue.file].get_or_insert_with(|| LineIndex::new(&file.text));
+        if let Some(f) = make_finding(
+            policy,
+            &hit,
+            file,
+            index,
+            issue.span,
+            issue.migration.as_deref(),
+            ReportDirection::Up,
+            &mut summary,
+        ) {
+            findings.push(f);
+        }
+    }
+
     let mut notices = Vec::new();
     if project.migrations.is_empty() {
         notices.push("no migrations yet: nothing to check".to_string());
@@ -216,6 +272,90 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
         summary,
         notices,
     }
+}
+
+/// Turns a hit already placed in file coordinates into a finding, or `None` when the policy
+/// switches its rule off.
+#[allow(clippy::too_many_arguments)]
+fn make_finding(
+    policy: &Policy,
+    hit: &Hit,
+    file: &crate::source::SourceFile,
+    index: &LineIndex,
+    span: Span,
+    migration: Option<&str>,
+    dir: ReportDirection,
+    summary: &mut Summary,
+) -> Option<Finding> {
+    let severity = severity_for(policy, hit.rule, dir)?;
+    let (s, e) = (
+        index.position(&file.text, span.start),
+        index.position(&file.text, span.end),
+    );
+    match severity {
+        Severity::Error => summary.errors += 1,
+        Severity::Warning => summary.warnings += 1,
+        Severity::Info => summary.infos += 1,
+    }
+    summary.failed |= policy.fails(severity);
+    Some(Finding {
+        rule: hit.rule.to_string(),
+        severity,
+        class: hit.class,
+        message: hit.message.clone(),
+        help: hit.help.clone(),
+        path: file.path.clone(),
+        line: s.line,
+        column: s.column,
+        end_line: e.line,
+        end_column: e.column,
+        column_utf16: s.column_utf16,
+        end_column_utf16: e.column_utf16,
+        start: span.start,
+        end: span.end,
+        migration: migration.map(str::to_string),
+        direction: dir,
+        doc_url: rules::doc_url(hit.rule),
+    })
+}
+
+/// `missing-down`, following `require_down`.
+fn missing_down(
+    m: &MigrationInput,
+    up: &PartResult,
+    down: Option<&PartResult>,
+    policy: &Policy,
+) -> Option<Hit> {
+    use crate::policy::RequireDown;
+    let up_class = up.class?; // an empty up needs no down
+    let required = match policy.require_down {
+        RequireDown::All => true,
+        RequireDown::Destructive => policy.gate_class(up_class) == Class::Destructive,
+        RequireDown::Never => false,
+    };
+    if !required {
+        return None;
+    }
+    let down_part = m.down.as_ref();
+    let unreadable = down_part.is_some_and(|d| d.chunks.iter().any(|c| c.unanalysable.is_some()));
+    let message = match (down_part, down) {
+        (None, _) if m.tool == crate::sources::Tool::MikroOrm => format!(
+            "migration `{}` has no down(): MikroORM's base class throws \"This migration cannot be reverted\" when it is rolled back",
+            m.id
+        ),
+        (None, _) => format!("migration `{}` has no down migration", m.id),
+        (Some(_), Some(r)) if r.statements.is_empty() && !unreadable => {
+            format!("the down migration of `{}` is empty: it reverses nothing", m.id)
+        }
+        _ => return None,
+    };
+    let meta = rules::missing_down::META;
+    Some(Hit {
+        rule: meta.id,
+        class: meta.class,
+        message,
+        help: "write a down that reverses the up and test up → down → up (`require_down` in tollgate.toml sets which migrations need one)".into(),
+    })
 }
 
 fn default_level(rule: &str) -> Level {
@@ -594,8 +734,8 @@ fn analyze_part(
     project: &Project,
     part: &SqlPart,
     policy: &Policy,
+    migration: &MigrationInput,
     direction: Direction,
-    transaction: TransactionMode,
     schema: &mut Schema,
     inherited: Vec<(Namespace, String)>,
 ) -> PartResult {
@@ -720,7 +860,8 @@ fn analyze_part(
             let ctx = Ctx {
                 policy,
                 direction,
-                transaction,
+                transaction: migration.transaction,
+                batch_transaction: migration.batch_transaction,
                 in_explicit_transaction: state.in_explicit_transaction,
                 in_do_block: in_do,
                 lock_timeout_set: state.lock_timeout_set,
@@ -743,6 +884,7 @@ fn analyze_part(
                 stmt: Some(i),
             }));
             track_state(&mut state, op);
+            record_data_shape(&mut result, op, s.chunk, s.span);
             schema.apply(op);
         }
         // DO bodies run now; so does the body of a function this migration calls later.
@@ -868,6 +1010,12 @@ fn analyze_part(
             }
         }
     }
+    // Unreadable chunks count toward the part's class (fail closed).
+    for h in &meta_hits {
+        if let Some(c) = h.hit.class {
+            result.class = Some(result.class.map_or(c, |r| r.max(c)));
+        }
+    }
     result.hits.extend(meta_hits);
     result.creations = scope.creations();
     result
@@ -885,6 +1033,41 @@ fn flatten(nested: &[Nested]) -> Vec<&Nested> {
 fn run_rules(ctx: &Ctx, op: &Op, hits: &mut Hits) {
     for rule in RULES {
         (rule.check)(ctx, op, hits);
+    }
+}
+
+/// Remembers drops and (re-)creations of tables and columns, for `down-restores-schema-only`.
+fn record_data_shape(result: &mut PartResult, op: &Op, chunk: usize, span: Span) {
+    match op {
+        Op::DropColumn { table, column, .. } => result.dropped.push((
+            chunk,
+            span,
+            format!("column `{table}.{column}`"),
+            format!("column:{}", rules::column_key(table, column)),
+        )),
+        Op::Drop {
+            kind: ObjectKind::Table,
+            names,
+            ..
+        } => {
+            for t in names {
+                result.dropped.push((
+                    chunk,
+                    span,
+                    format!("table `{t}`"),
+                    format!("table:{}", t.key()),
+                ));
+            }
+        }
+        Op::AddColumn { table, column, .. } => result
+            .recreated
+            .push(format!("column:{}", rules::column_key(table, &column.name))),
+        Op::CreateTable { table, .. } => result.recreated.push(format!("table:{}", table.key())),
+        // A down that copies rows back (from a backup table) restores data, not only shape.
+        Op::Insert { table } | Op::Update { table, .. } => {
+            result.recreated.push(format!("restored:{}", table.key()))
+        }
+        _ => {}
     }
 }
 

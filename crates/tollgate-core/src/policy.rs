@@ -47,6 +47,8 @@ const TOP_KEYS: &[&str] = &[
     "require_down",
     "require_migrations",
     "down_severity",
+    "layout",
+    "mikro_orm_all_or_nothing",
     "review",
     "paths",
     "rules",
@@ -106,6 +108,20 @@ impl RequireDown {
     }
 }
 
+/// `layout`: "auto" (detect per directory) or a tool name that every directory follows.
+const LAYOUT_CHOICES: &[(&str, Option<crate::sources::Tool>)] = &[
+    ("auto", None),
+    ("plain", Some(crate::sources::Tool::Plain)),
+    ("golang-migrate", Some(crate::sources::Tool::GolangMigrate)),
+    ("sqlx", Some(crate::sources::Tool::Sqlx)),
+    ("diesel", Some(crate::sources::Tool::Diesel)),
+    ("dbmate", Some(crate::sources::Tool::Dbmate)),
+    ("flyway", Some(crate::sources::Tool::Flyway)),
+    ("liquibase", Some(crate::sources::Tool::Liquibase)),
+    ("prisma", Some(crate::sources::Tool::Prisma)),
+    ("ory", Some(crate::sources::Tool::Ory)),
+];
+
 const LEVEL_CHOICES: &[(&str, Level)] = &[
     ("error", Level::Error),
     ("warning", Level::Warning),
@@ -156,6 +172,11 @@ pub struct Policy {
     pub postgres_version: u32,
     pub require_down: RequireDown,
     pub require_migrations: bool,
+    /// Force one SQL layout for every migrations directory; `None` detects per directory.
+    pub layout: Option<crate::sources::Tool>,
+    /// MikroORM's `migrations.allOrNothing` (default true): every pending migration runs inside one
+    /// master transaction. tollgate also reads `allOrNothing: false` from `mikro-orm.config.*`.
+    pub mikro_orm_all_or_nothing: bool,
     pub down_severity: Level,
     pub review: ReviewPolicy,
     pub paths: PathsPolicy,
@@ -202,6 +223,8 @@ impl Policy {
             postgres_version: 15,
             require_down: RequireDown::All,
             require_migrations: false,
+            layout: None,
+            mikro_orm_all_or_nothing: true,
             down_severity: Level::Info,
             review: ReviewPolicy {
                 label: "migration:destructive-approved".to_string(),
@@ -317,6 +340,10 @@ impl Policy {
                     self.require_down = cx.choice(name, value, RequireDown::CHOICES)?
                 }
                 "require_migrations" => self.require_migrations = cx.boolean(name, value)?,
+                "layout" => self.layout = cx.choice(name, value, LAYOUT_CHOICES)?,
+                "mikro_orm_all_or_nothing" => {
+                    self.mikro_orm_all_or_nothing = cx.boolean(name, value)?
+                }
                 "down_severity" => self.down_severity = cx.choice(name, value, LEVEL_CHOICES)?,
                 "review" => self.apply_review(cx, cx.table(name, value)?)?,
                 "paths" => self.apply_paths(cx, cx.table(name, value)?)?,
@@ -812,6 +839,12 @@ mod tests {
         "concurrently-in-transaction",
         "unknown-statement",
         "unanalysable-sql",
+        "missing-down",
+        "mikro-orm-all-or-nothing",
+        "duplicate-migration-version",
+        "out-of-order-migration",
+        "applied-migration-changed",
+        "schema-sync-at-startup",
     ];
     const WARNING_RULES: &[&str] = &[
         "drop-materialized-view",
@@ -836,8 +869,11 @@ mod tests {
         "unknown-rule-in-suppression",
         "unused-suppression",
         "invalid-suppression",
+        "orphan-down-migration",
+        "unrecognised-migration-file",
+        "migration-failure-ignored",
     ];
-    const INFO_RULES: &[&str] = &["unparsed-statement"];
+    const INFO_RULES: &[&str] = &["unparsed-statement", "down-restores-schema-only"];
     const OFF_RULES: &[&str] = &["lock-timeout-missing", "prefer-jsonb"];
 
     fn overlay(text: &str) -> Result<Policy, PolicyError> {
@@ -865,14 +901,12 @@ mod tests {
         assert_eq!(
             p.paths.include,
             [
-                "**/migrations/**/*.sql",
-                "**/migrations/*.sql",
-                "**/migration/**/*.sql",
-                "**/db/migrate/**/*.sql",
-                "**/db/migrations/**/*.sql",
-                "**/sql/migrations/**/*.sql",
-                "**/flyway/**/*.sql",
-                "**/changelog/**/*.sql",
+                "**/migrations/**",
+                "**/migration/**",
+                "**/db/migrate/**",
+                "**/sql/migrations/**",
+                "**/flyway/**",
+                "**/changelog/**",
             ]
         );
         assert_eq!(
@@ -1250,7 +1284,9 @@ mod tests {
         assert!(m.is_match("migrations/2024/001_init.sql"));
         assert!(m.is_match("services/api/db/migrate/20240101_add.sql"));
         assert!(m.is_match("flyway/V1__init.sql"));
-        assert!(!m.is_match("migrations/README.md"));
+        // Directories match; discovery then reads only the file types it knows.
+        assert!(m.is_match("migrations/README.md"));
+        assert!(m.is_match("apps/api/src/migrations/Migration20240101.ts"));
         assert!(!m.is_match("src/schema.sql"));
         assert!(!m.is_match("node_modules/pkg/migrations/001.sql"));
         assert!(!m.is_match("app/vendor/x/migrations/001.sql"));

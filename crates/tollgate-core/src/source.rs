@@ -109,6 +109,14 @@ pub struct MigrationInput {
     /// `false` for migrations that are only replayed into the schema model (for example those
     /// already on the base branch) and not reported.
     pub checked: bool,
+    /// The tool that runs it.
+    pub tool: crate::sources::Tool,
+    /// The tool runs the whole batch of pending migrations in one outer transaction (MikroORM's
+    /// `allOrNothing`), whatever the migration itself says.
+    pub batch_transaction: bool,
+    /// Where findings about the migration as a whole point (a TypeScript class declaration);
+    /// `None` means the start of the up file.
+    pub span: Option<crate::span::Span>,
 }
 
 impl MigrationInput {
@@ -122,8 +130,25 @@ impl MigrationInput {
             down: None,
             transaction,
             checked: true,
+            tool: crate::sources::Tool::Plain,
+            batch_transaction: false,
+            span: None,
         }
     }
+}
+
+/// A finding about the sources rather than a statement: layout problems, history integrity,
+/// deployment files. The file may be one no migration uses (a Dockerfile).
+#[derive(Debug, Clone)]
+pub struct SourceIssue {
+    /// A rule id from the registry.
+    pub rule: &'static str,
+    /// Index into [`Project::files`].
+    pub file: usize,
+    pub span: crate::span::Span,
+    pub message: String,
+    pub help: String,
+    pub migration: Option<String>,
 }
 
 /// Everything the engine needs: files and migrations in the order their tool runs them.
@@ -131,6 +156,7 @@ impl MigrationInput {
 pub struct Project {
     pub files: Vec<SourceFile>,
     pub migrations: Vec<MigrationInput>,
+    pub issues: Vec<SourceIssue>,
 }
 
 impl Project {

@@ -28,6 +28,21 @@ pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
     if !ctx.in_transaction() {
         return;
     }
+    // A MikroORM migration that opted out of its own transaction is still inside the batch's
+    // master transaction: that case has its own rule, with its own fix.
+    if ctx.batch_transaction
+        && ctx.transaction == crate::model::TransactionMode::NonTransactional
+        && !ctx.in_explicit_transaction
+        && !ctx.in_do_block
+    {
+        let meta = &super::mikro_orm_all_or_nothing::META;
+        hits.push(
+            meta,
+            format!("{what} fails: isTransactional() is false, but MikroORM's allOrNothing (on by default) still runs every pending migration in one master transaction"),
+            "set `migrations: { allOrNothing: false }` in mikro-orm.config and keep isTransactional() returning false, with this statement in its own migration",
+        );
+        return;
+    }
     let why = if ctx.in_do_block {
         "inside a DO block, which always runs in a transaction"
     } else if ctx.in_explicit_transaction {

@@ -10,12 +10,14 @@ use crate::ops::{ObjectKind, ObjectName, Op};
 use crate::policy::Policy;
 use crate::schema::Schema;
 
+pub mod applied_migration_changed;
 pub mod cluster_table;
 pub mod concurrently_in_transaction;
 pub mod constraint_without_not_valid;
 pub mod create_index_without_concurrently;
 pub mod ddl_in_function_body;
 pub mod delete_rows;
+pub mod down_restores_schema_only;
 pub mod drop_column;
 pub mod drop_database;
 pub mod drop_enum_value;
@@ -28,18 +30,25 @@ pub mod drop_table;
 pub mod drop_trigger;
 pub mod drop_type;
 pub mod drop_view;
+pub mod duplicate_migration_version;
 pub mod enum_value_in_transaction;
 pub mod invalid_suppression;
 pub mod lock_table;
 pub mod lock_timeout_missing;
 pub mod locking_statement;
+pub mod migration_failure_ignored;
+pub mod mikro_orm_all_or_nothing;
+pub mod missing_down;
 pub mod not_null_column_without_default;
+pub mod orphan_down_migration;
+pub mod out_of_order_migration;
 pub mod prefer_jsonb;
 pub mod reindex_without_concurrently;
 pub mod rename_column;
 pub mod rename_enum_value;
 pub mod rename_object;
 pub mod rename_table;
+pub mod schema_sync_at_startup;
 pub mod set_not_null;
 pub mod truncate_table;
 pub mod type_change_rewrite;
@@ -48,6 +57,7 @@ pub mod unique_constraint_without_index;
 pub mod unknown_rule_in_suppression;
 pub mod unknown_statement;
 pub mod unparsed_statement;
+pub mod unrecognised_migration_file;
 pub mod unsafe_type_change;
 pub mod unused_suppression;
 pub mod update_rows;
@@ -260,6 +270,46 @@ pub static RULES: &[Rule] = &[
         meta: invalid_suppression::META,
         check: invalid_suppression::check,
     },
+    Rule {
+        meta: missing_down::META,
+        check: missing_down::check,
+    },
+    Rule {
+        meta: down_restores_schema_only::META,
+        check: down_restores_schema_only::check,
+    },
+    Rule {
+        meta: mikro_orm_all_or_nothing::META,
+        check: mikro_orm_all_or_nothing::check,
+    },
+    Rule {
+        meta: duplicate_migration_version::META,
+        check: duplicate_migration_version::check,
+    },
+    Rule {
+        meta: out_of_order_migration::META,
+        check: out_of_order_migration::check,
+    },
+    Rule {
+        meta: applied_migration_changed::META,
+        check: applied_migration_changed::check,
+    },
+    Rule {
+        meta: orphan_down_migration::META,
+        check: orphan_down_migration::check,
+    },
+    Rule {
+        meta: unrecognised_migration_file::META,
+        check: unrecognised_migration_file::check,
+    },
+    Rule {
+        meta: schema_sync_at_startup::META,
+        check: schema_sync_at_startup::check,
+    },
+    Rule {
+        meta: migration_failure_ignored::META,
+        check: migration_failure_ignored::check,
+    },
 ];
 
 pub fn find(id: &str) -> Option<&'static Rule> {
@@ -391,6 +441,8 @@ pub struct Ctx<'a> {
     pub policy: &'a Policy,
     pub direction: Direction,
     pub transaction: TransactionMode,
+    /// The tool wraps the whole batch in one transaction (MikroORM `allOrNothing`).
+    pub batch_transaction: bool,
     /// Inside an explicit `BEGIN … COMMIT` of this file.
     pub in_explicit_transaction: bool,
     /// The statement sits inside a `DO` block (or a function called by the migration).
@@ -436,6 +488,7 @@ impl Ctx<'_> {
     pub fn in_transaction(&self) -> bool {
         self.in_explicit_transaction
             || self.in_do_block
+            || self.batch_transaction
             || self.transaction == TransactionMode::Transactional
     }
 }
