@@ -4108,6 +4108,47 @@ services:
     }
 
     #[test]
+    fn crlf_continuations_and_multiline_yaml() {
+        let df = "FROM node:20\r\nCMD [\"sh\", \"-c\", \\\r\n     \"npx mikro-orm migration:up; node dist/main.js\"]\r\n";
+        assert_eq!(
+            summary(&[("Dockerfile", df)]),
+            ["migration-failure-ignored Dockerfile: npx mikro-orm migration:up"]
+        );
+        let compose = "services:\r\n  api:\r\n    command: [\r\n      \"sh\", \"-c\",\r\n      \"npx prisma db push && node dist/main.js\"\r\n    ]\r\n  web:\r\n    entrypoint: \"sh -c \\\"npx typeorm schema:sync\\\"\"\r\n";
+        assert_eq!(
+            summary(&[("docker-compose.yaml", compose)]),
+            [
+                "schema-sync-at-startup docker-compose.yaml: npx prisma db push",
+                "schema-sync-at-startup docker-compose.yaml: npx typeorm schema:sync",
+            ]
+        );
+        let script = "#!/bin/bash\r\nnpx mikro-orm migration:up\r\nnode dist/main.js\r\n";
+        let pkg = r#"{"scripts": {"start": "bash ./boot.sh"}}"#;
+        assert_eq!(
+            summary(&[("package.json", pkg), ("boot.sh", script)]),
+            ["migration-failure-ignored boot.sh: npx mikro-orm migration:up"]
+        );
+    }
+
+    #[test]
+    fn bun_and_concurrently_and_run_s() {
+        let pkg = r#"{"scripts": {
+            "start:prod": "run-s db:sync serve",
+            "serve": "concurrently \"node dist/main.js\" \"npm:worker\"",
+            "worker": "bun run sync-worker",
+            "sync-worker": "bunx prisma db push",
+            "db:sync": "node scripts/sync.js"
+        }}"#;
+        assert_eq!(
+            summary(&[("package.json", pkg)]),
+            [
+                "schema-sync-at-startup package.json: bunx prisma db push",
+                "schema-sync-at-startup package.json: node scripts/sync.js",
+            ]
+        );
+    }
+
+    #[test]
     fn wants_names() {
         for p in [
             "Dockerfile",
@@ -4282,7 +4323,7 @@ services:
     }
 
     proptest! {
-        #![proptest_config(ProptestConfig::with_cases(8000))]
+        #![proptest_config(ProptestConfig::with_cases(256))]
 
         #[test]
         fn never_panics_on_arbitrary_text(kind in file_kinds(), text in "\\PC{0,200}") {

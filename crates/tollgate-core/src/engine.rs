@@ -119,6 +119,7 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
         }
         summary.needs_review += usize::from(needs_review);
 
+        let migration_start = findings.len();
         let mut statements = Vec::new();
         let mut sides = vec![(&m.up, &up, ReportDirection::Up)];
         if let Some((d, r)) = &down {
@@ -149,7 +150,6 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
                     direction: dir,
                 });
             }
-            let side_start = findings.len();
             for ph in &result.hits {
                 let (start, end) = to_file(part, ph.chunk, ph.span);
                 let span = Span::new(start, end);
@@ -166,7 +166,6 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
                     findings.push(f);
                 }
             }
-            findings[side_start..].sort_by_key(|f| (f.start, f.end));
         }
         let mut extra: Vec<(Option<Span>, &SqlPart, ReportDirection, Hit)> = Vec::new();
         if let Some(hit) = missing_down(m, &up, down.as_ref().map(|(_, r)| r), policy) {
@@ -213,6 +212,15 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
                 findings.push(f);
             }
         }
+        // Up before down, then file order; migration-level findings join their file's order.
+        findings[migration_start..].sort_by(|a, b| {
+            (a.direction != ReportDirection::Up, &a.path, a.start, a.end).cmp(&(
+                b.direction != ReportDirection::Up,
+                &b.path,
+                b.start,
+                b.end,
+            ))
+        });
         migrations.push(MigrationReport {
             id: m.id.clone(),
             up: FileRef {
