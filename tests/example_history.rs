@@ -3,16 +3,10 @@
 
 use std::process::Command;
 
-#[test]
-fn example_history_report() {
+fn run(path: &str) -> serde_json::Value {
     let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
     let out = Command::new(env!("CARGO_BIN_EXE_tollgate"))
-        .args([
-            "check",
-            "examples/sql-history/migrations",
-            "--format",
-            "json",
-        ])
+        .args(["check", path, "--format", "json"])
         .current_dir(root)
         .output()
         .expect("run tollgate");
@@ -22,11 +16,20 @@ fn example_history_report() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    serde_json::from_slice(&out.stdout).unwrap()
+}
+
+/// One line per migration (id, class, transaction, down) and one per finding.
+fn render(v: &serde_json::Value, with_transaction: bool, full_paths: bool) -> String {
     let mut text = String::new();
     for m in v["migrations"].as_array().unwrap() {
+        let tx = if with_transaction {
+            format!(" {}", m["transaction"].as_str().unwrap())
+        } else {
+            String::new()
+        };
         text.push_str(&format!(
-            "{} {} down={}\n",
+            "{} {}{tx} down={}\n",
             m["id"].as_str().unwrap(),
             m["class"].as_str().unwrap(),
             !m["down"].is_null()
@@ -34,9 +37,15 @@ fn example_history_report() {
     }
     text.push('\n');
     for f in v["findings"].as_array().unwrap() {
+        let path = f["path"].as_str().unwrap();
+        let path = if full_paths {
+            path
+        } else {
+            path.rsplit('/').next().unwrap()
+        };
         text.push_str(&format!(
             "{}:{}:{} {} {} {}\n",
-            f["path"].as_str().unwrap().rsplit('/').next().unwrap(),
+            path,
             f["line"],
             f["column"],
             f["severity"].as_str().unwrap(),
@@ -44,7 +53,13 @@ fn example_history_report() {
             f["message"].as_str().unwrap()
         ));
     }
-    insta::assert_snapshot!(text);
+    text
+}
+
+#[test]
+fn example_history_report() {
+    let v = run("examples/sql-history/migrations");
+    insta::assert_snapshot!(render(&v, false, false));
     assert!(v["migrations"].as_array().unwrap().len() >= 30);
 }
 
@@ -52,44 +67,14 @@ fn example_history_report() {
 /// production start command followed through the Dockerfile and package.json scripts.
 #[test]
 fn monorepo_report() {
-    let root = concat!(env!("CARGO_MANIFEST_DIR"), "/../..");
-    let out = Command::new(env!("CARGO_BIN_EXE_tollgate"))
-        .args(["check", "examples/monorepo", "--format", "json"])
-        .current_dir(root)
-        .output()
-        .expect("run tollgate");
-    assert_eq!(
-        out.status.code(),
-        Some(1),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    let mut text = String::new();
-    for m in v["migrations"].as_array().unwrap() {
-        text.push_str(&format!(
-            "{} {} {} down={}\n",
-            m["id"].as_str().unwrap(),
-            m["class"].as_str().unwrap(),
-            m["transaction"].as_str().unwrap(),
-            !m["down"].is_null()
-        ));
-    }
-    text.push('\n');
-    let mut rules = Vec::new();
-    for f in v["findings"].as_array().unwrap() {
-        rules.push(f["rule"].as_str().unwrap().to_string());
-        text.push_str(&format!(
-            "{}:{}:{} {} {} {}\n",
-            f["path"].as_str().unwrap(),
-            f["line"],
-            f["column"],
-            f["severity"].as_str().unwrap(),
-            f["rule"].as_str().unwrap(),
-            f["message"].as_str().unwrap()
-        ));
-    }
-    insta::assert_snapshot!(text);
+    let v = run("examples/monorepo");
+    insta::assert_snapshot!(render(&v, true, true));
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
     for expected in [
         "missing-down",
         "mikro-orm-all-or-nothing",
@@ -99,7 +84,7 @@ fn monorepo_report() {
         "migration-failure-ignored",
     ] {
         assert!(
-            rules.iter().any(|r| r == expected),
+            rules.contains(&expected),
             "{expected} missing from {rules:?}"
         );
     }

@@ -2153,19 +2153,7 @@ mod tests {
     // --- properties --------------------------------------------------------------------------
 
     fn any_tool() -> impl Strategy<Value = Option<Tool>> {
-        proptest::option::of(proptest::sample::select(vec![
-            Tool::Plain,
-            Tool::GolangMigrate,
-            Tool::Sqlx,
-            Tool::Diesel,
-            Tool::Dbmate,
-            Tool::Flyway,
-            Tool::Liquibase,
-            Tool::Prisma,
-            Tool::Ory,
-            Tool::MikroOrm,
-            Tool::TypeOrm,
-        ]))
+        proptest::option::of(proptest::sample::select(Tool::ALL.to_vec()))
     }
 
     fn any_text() -> impl Strategy<Value = String> {

@@ -45,20 +45,21 @@ impl Tool {
     }
 
     pub fn parse(s: &str) -> Option<Tool> {
-        [
-            Tool::Plain,
-            Tool::GolangMigrate,
-            Tool::Sqlx,
-            Tool::Diesel,
-            Tool::Dbmate,
-            Tool::Flyway,
-            Tool::Liquibase,
-            Tool::Prisma,
-            Tool::Ory,
-            Tool::MikroOrm,
-            Tool::TypeOrm,
-        ]
-        .into_iter()
-        .find(|t| t.as_str() == s)
+        Tool::ALL.into_iter().find(|t| t.as_str() == s)
     }
+
+    /// Every tool, in declaration order.
+    pub const ALL: [Tool; 11] = [
+        Tool::Plain,
+        Tool::GolangMigrate,
+        Tool::Sqlx,
+        Tool::Diesel,
+        Tool::Dbmate,
+        Tool::Flyway,
+        Tool::Liquibase,
+        Tool::Prisma,
+        Tool::Ory,
+        Tool::MikroOrm,
+        Tool::TypeOrm,
+    ];
 }
