@@ -705,7 +705,8 @@ impl Planner {
             };
             let transactional = confs
                 .get(f.path)
-                .is_none_or(|conf| flyway_conf_transactional(conf));
+                .is_none_or(|conf| flyway_conf_transactional(conf))
+                && !all_statements_non_transactional(f.text);
             let id = name.trim_end_matches(".sql").to_string();
             match parsed.prefix {
                 'V' => {
@@ -1089,6 +1090,39 @@ fn parse_flyway(name: &str) -> Result<FlywayName, String> {
         version_text,
         description,
     })
+}
+
+/// Flyway runs a script outside a transaction when every statement in it is one PostgreSQL
+/// refuses in a transaction block (`CREATE INDEX CONCURRENTLY`, `VACUUM`, …); a script that
+/// mixes both kinds fails, so it stays transactional and the CONCURRENTLY rule reports it.
+fn all_statements_non_transactional(text: &str) -> bool {
+    let result = crate::split::split(text);
+    let mut any = false;
+    for seg in result.statements() {
+        let words: Vec<String> = result
+            .significant_tokens(seg)
+            .filter(|t| t.kind == crate::lexer::TokenKind::Word)
+            .take(4)
+            .map(|t| t.text(text).to_ascii_lowercase())
+            .collect();
+        let w = |i: usize| words.get(i).map(String::as_str).unwrap_or("");
+        let non_tx = match w(0) {
+            "vacuum" => true,
+            "create" => {
+                (w(1) == "index" && w(2) == "concurrently")
+                    || (w(1) == "unique" && w(2) == "index" && w(3) == "concurrently")
+            }
+            "drop" | "reindex" => {
+                w(1) == "index" && w(2) == "concurrently" || w(2) == "concurrently"
+            }
+            _ => false,
+        };
+        if !non_tx {
+            return false;
+        }
+        any = true;
+    }
+    any
 }
 
 /// `executeInTransaction=false` in a Flyway script config file.
@@ -1778,6 +1812,31 @@ mod tests {
         let before = versions.clone();
         versions.sort();
         assert_eq!(versions, before);
+    }
+
+    #[test]
+    fn flyway_runs_scripts_of_only_concurrent_statements_outside_a_transaction() {
+        let files = mem(&[
+            ("V1__init.sql", "CREATE TABLE t (a int);"),
+            (
+                "V2__idx.sql",
+                "-- build it online\nCREATE INDEX CONCURRENTLY t_a ON t (a);",
+            ),
+            (
+                "V3__mixed.sql",
+                "ALTER TABLE t ADD b int;\nCREATE INDEX CONCURRENTLY t_b ON t (b);",
+            ),
+        ]);
+        let p = plan_of(&files, None);
+        let modes: Vec<TransactionMode> = p.migrations.iter().map(|m| m.transaction).collect();
+        assert_eq!(
+            modes,
+            vec![
+                TransactionMode::Transactional,
+                TransactionMode::NonTransactional,
+                TransactionMode::Transactional
+            ]
+        );
     }
 
     #[test]
