@@ -539,3 +539,39 @@ fn usage_errors_exit_2() {
     let o = tollgate(d.path(), &["frobnicate"]);
     assert_eq!(o.status.code(), Some(2));
 }
+
+#[test]
+fn mikro_orm_snapshot_is_read_as_a_hint_only() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "src/migrations/Migration20240101000000.ts",
+        "import { Migration } from '@mikro-orm/migrations';\n\nexport class Migration20240101000000 extends Migration {\n\n  override async up(): Promise<void> {\n    this.addSql(`alter table \"member\" alter column \"nickname\" type varchar(20);`);\n  }\n\n  override async down(): Promise<void> {\n    this.addSql(`alter table \"member\" alter column \"nickname\" type varchar(255);`);\n  }\n\n}\n",
+    );
+    write(
+        d.path(),
+        "src/migrations/.snapshot-app.json",
+        r#"{"namespaces":["public"],"tables":[{"name":"member","schema":"public","columns":{"nickname":{"name":"nickname","type":"varchar(255)","nullable":true}}}]}"#,
+    );
+    let o = tollgate(d.path(), &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(1));
+    let v = json(&o);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "unsafe-type-change")
+        .expect("finding");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("snapshot says it is `varchar(255)`"),
+        "{f}"
+    );
+    assert_eq!(f["path"], "src/migrations/Migration20240101000000.ts");
+    assert_eq!(
+        (f["line"].as_u64(), f["column"].as_u64()),
+        (Some(6), Some(18))
+    );
+}

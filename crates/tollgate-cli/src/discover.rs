@@ -591,6 +591,11 @@ fn load_script_dir(
             });
         }
     }
+    if entries.iter().any(|e| e.input.tool == Tool::MikroOrm) {
+        project
+            .schema_hints
+            .extend(mikro_orm_snapshot_hints(dir, notices));
+    }
     entries.sort_by(|a, b| a.key.cmp(&b.key));
     for e in entries {
         origins.push(MigrationFiles {
@@ -601,6 +606,76 @@ fn load_script_dir(
         project.migrations.push(e.input);
     }
     Ok(())
+}
+
+/// Table shapes from MikroORM's `.snapshot-*.json` next to the migrations. A hint only: the
+/// engine consults it when the migration history itself cannot say, and never to decide.
+fn mikro_orm_snapshot_hints(
+    dir: &Path,
+    notices: &mut Vec<String>,
+) -> Vec<(tollgate_core::ops::ObjectName, tollgate_core::schema::Table)> {
+    let mut out = Vec::new();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return out;
+    };
+    let mut snapshots: Vec<PathBuf> = entries
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .map(|n| n.to_string_lossy().to_string())
+                .is_some_and(|n| n.starts_with(".snapshot-") && n.ends_with(".json"))
+        })
+        .collect();
+    snapshots.sort();
+    for path in snapshots {
+        let Ok(text) = read_text(&path) else { continue };
+        let value: serde_json::Value = match serde_json::from_str(&text) {
+            Ok(v) => v,
+            Err(e) => {
+                notices.push(format!(
+                    "{}: not read as a MikroORM snapshot ({e})",
+                    path.display()
+                ));
+                continue;
+            }
+        };
+        let Some(tables) = value.get("tables").and_then(|t| t.as_array()) else {
+            continue;
+        };
+        for t in tables {
+            let Some(name) = t.get("name").and_then(|n| n.as_str()) else {
+                continue;
+            };
+            let schema = t.get("schema").and_then(|s| s.as_str()).map(str::to_string);
+            let mut table = tollgate_core::schema::Table::default();
+            if let Some(cols) = t.get("columns").and_then(|c| c.as_object()) {
+                for (key, c) in cols {
+                    let col_name = c.get("name").and_then(|n| n.as_str()).unwrap_or(key);
+                    table.columns.push(tollgate_core::schema::Column {
+                        name: col_name.to_string(),
+                        data_type: c
+                            .get("columnType")
+                            .or_else(|| c.get("type"))
+                            .and_then(|t| t.as_str())
+                            .map(str::to_lowercase),
+                        not_null: c
+                            .get("nullable")
+                            .and_then(|n| n.as_bool())
+                            .is_some_and(|n| !n),
+                    });
+                }
+            }
+            out.push((
+                tollgate_core::ops::ObjectName {
+                    schema,
+                    name: name.to_string(),
+                },
+                table,
+            ));
+        }
+    }
+    out
 }
 
 #[cfg(test)]

@@ -73,6 +73,9 @@ struct PartResult {
 /// Runs the whole pipeline.
 pub fn check(project: &Project, policy: &Policy) -> Report {
     let mut schema = Schema::default();
+    for (name, table) in &project.schema_hints {
+        schema.hints.insert(name.key(), table.clone());
+    }
     let mut line_indexes: Vec<Option<LineIndex>> = vec![None; project.files.len()];
     let mut migrations = Vec::new();
     let mut findings = Vec::new();

@@ -38,6 +38,10 @@ pub struct Schema {
     pub views: BTreeSet<String>,
     /// Tables whose shape we could not follow (unparsed DDL, DO blocks).
     pub uncertain: BTreeSet<String>,
+    /// Shapes from an ORM's own schema snapshot (MikroORM `.snapshot-*.json`). Only a hint:
+    /// consulted when the replayed history does not know the table, and only to tell the user
+    /// more, never to decide a verdict.
+    pub hints: BTreeMap<String, Table>,
 }
 
 impl Schema {
@@ -47,6 +51,14 @@ impl Schema {
 
     pub fn column(&self, table: &ObjectName, column: &str) -> Option<&Column> {
         self.table(table)?.column(column)
+    }
+
+    /// A column from the ORM snapshot hint, when the history itself does not know the table.
+    pub fn hinted_column(&self, table: &ObjectName, column: &str) -> Option<&Column> {
+        if self.table(table).is_some() && !self.is_uncertain(table) {
+            return None;
+        }
+        self.hints.get(&table.key())?.column(column)
     }
 
     pub fn is_uncertain(&self, table: &ObjectName) -> bool {

@@ -157,6 +157,8 @@ pub struct Project {
     pub files: Vec<SourceFile>,
     pub migrations: Vec<MigrationInput>,
     pub issues: Vec<SourceIssue>,
+    /// Table shapes from an ORM snapshot file (MikroORM `.snapshot-*.json`): hints only.
+    pub schema_hints: Vec<(crate::ops::ObjectName, crate::schema::Table)>,
 }
 
 impl Project {

@@ -118,12 +118,18 @@ pub(crate) fn judge(
         ))),
         TypeChange::Lossy(why) => Some(Verdict::Lossy(format!("changes the type of {col}: {why}{uncertain}"))),
         TypeChange::Unknown => {
+            let hint = ctx
+                .schema
+                .hinted_column(table, column)
+                .and_then(|c| c.data_type.as_deref())
+                .map(|t| format!(" (the ORM's schema snapshot says it is `{t}`, but the migration history does not show it)"))
+                .unwrap_or_default();
             let wide = matches!(n.base.as_str(), "text" | "bigint" | "jsonb" | "timestamptz" | "double precision")
                 || (matches!(n.base.as_str(), "varchar" | "numeric") && n.modifiers.is_empty());
             if wide {
-                Some(Verdict::Rewrite(format!("changes {col} to `{new_type}`; its previous type is unknown, so this may rewrite the table")))
+                Some(Verdict::Rewrite(format!("changes {col} to `{new_type}`; its previous type is unknown, so this may rewrite the table{hint}")))
             } else {
-                Some(Verdict::Lossy(format!("changes {col} to `{new_type}`; its previous type is unknown, and this type can be narrower")))
+                Some(Verdict::Lossy(format!("changes {col} to `{new_type}`; its previous type is unknown, and this type can be narrower{hint}")))
             }
         }
     }
@@ -190,4 +196,48 @@ mod tests {
     }
 
     const META_ID: &str = super::META.id;
+
+    #[test]
+    fn orm_snapshot_hint_only_informs_the_message() {
+        use crate::engine;
+        use crate::model::TransactionMode;
+        use crate::ops::ObjectName;
+        use crate::policy::Policy;
+        use crate::schema::{Column, Table};
+        use crate::source::{MigrationInput, Project};
+
+        let mut p = Project::default();
+        let f = p.add_file(
+            "m.sql",
+            "ALTER TABLE member ALTER COLUMN nickname TYPE varchar(20);",
+        );
+        p.migrations.push(MigrationInput::from_file(
+            "m",
+            f,
+            TransactionMode::Transactional,
+        ));
+        p.schema_hints.push((
+            ObjectName::new("member"),
+            Table {
+                columns: vec![Column {
+                    name: "nickname".into(),
+                    data_type: Some("varchar(255)".into()),
+                    not_null: false,
+                }],
+            },
+        ));
+        let r = engine::check(&p, &Policy::default_policy());
+        let f = r
+            .findings
+            .iter()
+            .find(|f| f.rule == META_ID)
+            .expect("still reported");
+        // The verdict comes from what the history knows (nothing): a hint never decides.
+        assert_eq!(f.class, Some(crate::model::Class::Destructive));
+        assert!(
+            f.message.contains("snapshot says it is `varchar(255)`"),
+            "{}",
+            f.message
+        );
+    }
 }
