@@ -575,3 +575,60 @@ fn mikro_orm_snapshot_is_read_as_a_hint_only() {
         (Some(6), Some(18))
     );
 }
+
+#[test]
+fn truncated_ts_migration_fails_closed() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "src/migrations/Migration20240101000000.ts",
+        "import { Migration } from '@mikro-orm/migrations';\nexport class Migration20240101000000 extends Migration {\n  async up() { this.addSql(`drop table a;`\n",
+    );
+    let o = tollgate(d.path(), &["check", "--format", "json"]);
+    assert_eq!(
+        o.status.code(),
+        Some(1),
+        "a migration that does not parse must not pass"
+    );
+    let v = json(&o);
+    assert_eq!(v["migrations"][0]["id"], "Migration20240101000000");
+    assert_eq!(v["migrations"][0]["class"], "unknown");
+    let rules: Vec<&str> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["rule"].as_str().unwrap())
+        .collect();
+    assert_eq!(rules, vec!["unanalysable-sql"]);
+    assert!(v["findings"][0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("does not parse"));
+}
+
+#[test]
+fn binary_migration_script_is_a_clean_error() {
+    let d = tempfile::tempdir().unwrap();
+    write(
+        d.path(),
+        "src/migrations/Migration1.ts",
+        b"export class M extends Migration {\x00\x01",
+    );
+    let o = tollgate(d.path(), &["check"]);
+    assert_clean_error(&o, &["Migration1.ts", "binary file"]);
+}
+
+#[test]
+fn broken_deploy_files_are_skipped_with_a_notice() {
+    let d = tempfile::tempdir().unwrap();
+    write(d.path(), "app/Dockerfile", b"\xff\xfe");
+    write(d.path(), "app/package.json", "{\"scripts\": {\"start\": ");
+    let o = tollgate(d.path(), &["check", "--format", "json"]);
+    assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
+    let v = json(&o);
+    let notices = v["notices"].to_string();
+    assert!(
+        notices.contains("Dockerfile") && notices.contains("not valid UTF-8"),
+        "{notices}"
+    );
+}

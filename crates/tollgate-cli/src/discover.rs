@@ -532,6 +532,35 @@ fn load_script_dir(
         let shown = display_path(f, cwd);
         let extracted = typescript::extract(&shown, &text);
         if extracted.migrations.is_empty() {
+            // A file that looks like a migration but does not parse must not vanish: the tool
+            // would fail on it, and tollgate cannot say what it does. Fail closed.
+            if let Some(problem) = extracted.problems.first() {
+                let stem = f
+                    .file_name()
+                    .map(|n| n.to_string_lossy().to_string())
+                    .unwrap_or_default();
+                let stem = stem.split('.').next().unwrap_or_default().to_string();
+                let file = project.add_file(shown, text);
+                let mut input =
+                    MigrationInput::from_file(stem.clone(), file, TransactionMode::Unknown);
+                input.up = SqlPart {
+                    file,
+                    chunks: vec![tollgate_core::SqlChunk {
+                        sql: Some(String::new()),
+                        map: tollgate_core::SourceMap::shifted(problem.span.start),
+                        span: Some(problem.span),
+                        unanalysable: Some(format!(
+                            "the file does not parse as a migration: {}",
+                            problem.message
+                        )),
+                    }],
+                };
+                entries.push(Entry {
+                    key: vec![VersionKey::Text(stem)],
+                    input,
+                    path: f.clone(),
+                });
+            }
             continue;
         }
         for p in &extracted.problems {

@@ -347,6 +347,11 @@ fn missing_down(
     if !required {
         return None;
     }
+    // When nothing of the up could be read, whether a down exists is unknown too; the
+    // unanalysable-sql finding already blocks the migration.
+    if up.statements.is_empty() && m.up.chunks.iter().any(|c| c.unanalysable.is_some()) {
+        return None;
+    }
     let down_part = m.down.as_ref();
     let unreadable = down_part.is_some_and(|d| d.chunks.iter().any(|c| c.unanalysable.is_some()));
     let message = match (down_part, down) {
