@@ -1,36 +1,10 @@
 //! End-to-end tests of the `tollgate` binary: exit codes, bad input, config, output formats.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
-fn tollgate(dir: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_tollgate"))
-        .args(args)
-        .current_dir(dir)
-        .env("NO_COLOR", "1")
-        .output()
-        .expect("run tollgate")
-}
+use std::process::Output;
 
-fn write(dir: &Path, rel: &str, bytes: impl AsRef<[u8]>) -> PathBuf {
-    let p = dir.join(rel);
-    std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-    std::fs::write(&p, bytes).unwrap();
-    p
-}
-
-fn stderr(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stderr).to_string()
-}
-
-fn stdout(o: &Output) -> String {
-    String::from_utf8_lossy(&o.stdout).to_string()
-}
-
-fn json(o: &Output) -> serde_json::Value {
-    serde_json::from_slice(&o.stdout)
-        .unwrap_or_else(|e| panic!("invalid JSON ({e}): {}", stdout(o)))
-}
+use common::{json, stderr, stdout, tollgate, write};
 
 /// An error is one line on stderr, names the file, and never shows a panic or backtrace.
 fn assert_clean_error(o: &Output, must_contain: &[&str]) {
