@@ -79,7 +79,7 @@ fn monorepo_report() {
         "missing-down",
         "mikro-orm-all-or-nothing",
         "unanalysable-sql",
-        "drop-column",
+        "rename-as-drop-add",
         "schema-sync-at-startup",
         "migration-failure-ignored",
     ] {

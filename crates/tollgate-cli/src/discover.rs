@@ -10,6 +10,7 @@ use std::fs;
 use std::io::Read;
 use std::path::{Path, PathBuf};
 
+use tollgate_core::ops::{ConstraintKind, DefaultKind, ObjectName};
 use tollgate_core::policy::{PathMatcher, Policy};
 use tollgate_core::source::SourceIssue;
 use tollgate_core::sources::layout::{self, LayoutFile, ProblemKind};
@@ -692,9 +693,17 @@ fn mikro_orm_snapshot_hints(
                             .get("nullable")
                             .and_then(|n| n.as_bool())
                             .is_some_and(|n| !n),
+                        default: match c.get("default").and_then(|d| d.as_str()) {
+                            None => DefaultKind::None,
+                            Some(d) => match tollgate_core::types::default_volatility(d) {
+                                DefaultKind::None => DefaultKind::Unknown,
+                                k => k,
+                            },
+                        },
                     });
                 }
             }
+            snapshot_keys(t, &mut table);
             out.push((
                 tollgate_core::ops::ObjectName {
                     schema,
@@ -705,6 +714,69 @@ fn mikro_orm_snapshot_hints(
         }
     }
     out
+}
+
+/// The indexes, primary key, unique constraints and foreign keys of one snapshot table.
+fn snapshot_keys(t: &serde_json::Value, table: &mut tollgate_core::schema::Table) {
+    use tollgate_core::schema::{Constraint, Index};
+    let strings = |v: Option<&serde_json::Value>| -> Vec<String> {
+        v.and_then(|v| v.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|s| s.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+    let flag = |v: &serde_json::Value, k: &str| v.get(k).and_then(|b| b.as_bool()) == Some(true);
+    for i in t
+        .get("indexes")
+        .and_then(|i| i.as_array())
+        .into_iter()
+        .flatten()
+    {
+        let name = i
+            .get("keyName")
+            .and_then(|n| n.as_str())
+            .map(str::to_string);
+        let columns = strings(i.get("columnNames"));
+        let kind = if flag(i, "primary") {
+            Some(ConstraintKind::PrimaryKey)
+        } else if flag(i, "unique") && flag(i, "constraint") {
+            Some(ConstraintKind::Unique)
+        } else {
+            None
+        };
+        match kind {
+            Some(kind) => table.constraints.push(Constraint {
+                name,
+                kind,
+                columns,
+                references: None,
+            }),
+            None => table.indexes.push(Index {
+                name,
+                columns,
+                unique: flag(i, "unique"),
+            }),
+        }
+    }
+    let fks = t.get("foreignKeys").and_then(|f| f.as_object());
+    for fk in fks.into_iter().flat_map(|f| f.values()) {
+        let references = fk
+            .get("referencedTableName")
+            .and_then(|r| r.as_str())
+            .and_then(|r| ObjectName::from_parts(r.split('.').map(str::to_string).collect()));
+        table.constraints.push(Constraint {
+            name: fk
+                .get("constraintName")
+                .and_then(|n| n.as_str())
+                .map(str::to_string),
+            kind: ConstraintKind::ForeignKey,
+            columns: strings(fk.get("columnNames")),
+            references,
+        });
+    }
 }
 
 #[cfg(test)]

@@ -15,7 +15,9 @@ use sqlparser::parser::Parser;
 
 use crate::fallback;
 use crate::lexer::{self, Token, TokenKind};
-use crate::ops::{ColumnDef, ConstraintKind, DefaultKind, ObjectKind, ObjectName, Op, TxControl};
+use crate::ops::{
+    ColumnDef, ConstraintDef, ConstraintKind, DefaultKind, ObjectKind, ObjectName, Op, TxControl,
+};
 use crate::types;
 
 /// How a statement was understood.
@@ -220,6 +222,11 @@ fn lower_ast(stmt: &Statement, src: &str, tokens: &[Token], start: usize) -> Opt
             concurrently: ci.concurrently,
             unique: ci.unique,
             if_not_exists: ci.if_not_exists,
+            columns: ci
+                .columns
+                .iter()
+                .map(|c| key_column(&c.column.expr))
+                .collect(),
         }],
         Statement::CreateView(v) => vec![Op::CreateView {
             view: object_name(&v.name),
@@ -493,7 +500,18 @@ fn body_after_as(src: &str, tokens: &[Token], start: usize) -> Option<(usize, us
     None
 }
 
-fn column_def(c: &ast::ColumnDef) -> (ColumnDef, Vec<ConstraintKind>) {
+/// One key column of an index or constraint: a plain column folds like any identifier; an
+/// expression keeps its text in parentheses, so it never matches a plain column.
+fn key_column(e: &Expr) -> String {
+    match e {
+        Expr::Identifier(id) => ident(id),
+        Expr::Collate { expr, .. } => key_column(expr),
+        Expr::Nested(_) => e.to_string().to_lowercase(),
+        _ => format!("({})", e.to_string().to_lowercase()),
+    }
+}
+
+fn column_def(c: &ast::ColumnDef) -> (ColumnDef, Vec<ConstraintDef>) {
     let mut col = ColumnDef::named(ident(&c.name));
     let data_type = c.data_type.to_string().to_lowercase();
     if types::is_serial(&data_type) {
@@ -502,26 +520,36 @@ fn column_def(c: &ast::ColumnDef) -> (ColumnDef, Vec<ConstraintKind>) {
     col.data_type = Some(data_type);
     let mut constraints = Vec::new();
     for opt in &c.options {
+        let constraint = |kind, inner_name: Option<&ast::Ident>| ConstraintDef {
+            kind,
+            name: opt.name.as_ref().or(inner_name).map(ident),
+            columns: vec![col.name.clone()],
+            references: None,
+        };
         match &opt.option {
             ColumnOption::NotNull => col.not_null = true,
             ColumnOption::Null => col.not_null = false,
             ColumnOption::Default(e) => col.default = default_kind(e),
-            ColumnOption::PrimaryKey(_) => {
+            ColumnOption::PrimaryKey(pk) => {
+                constraints.push(constraint(ConstraintKind::PrimaryKey, pk.name.as_ref()));
                 col.primary_key = true;
                 col.not_null = true;
-                constraints.push(ConstraintKind::PrimaryKey);
             }
-            ColumnOption::Unique(_) => {
+            ColumnOption::Unique(u) => {
+                constraints.push(constraint(ConstraintKind::Unique, u.name.as_ref()));
                 col.unique = true;
-                constraints.push(ConstraintKind::Unique);
             }
             ColumnOption::ForeignKey(fk) => {
-                col.references = Some(object_name(&fk.foreign_table));
-                constraints.push(ConstraintKind::ForeignKey);
+                let references = object_name(&fk.foreign_table);
+                constraints.push(ConstraintDef {
+                    references: Some(references.clone()),
+                    ..constraint(ConstraintKind::ForeignKey, fk.name.as_ref())
+                });
+                col.references = Some(references);
             }
-            ColumnOption::Check(_) => {
+            ColumnOption::Check(ch) => {
+                constraints.push(constraint(ConstraintKind::Check, ch.name.as_ref()));
                 col.check = true;
-                constraints.push(ConstraintKind::Check);
             }
             ColumnOption::Generated {
                 generation_expr,
@@ -550,52 +578,56 @@ fn default_kind(e: &Expr) -> DefaultKind {
     types::default_volatility(&e.to_string())
 }
 
-fn table_constraint(c: &TableConstraint) -> (ConstraintKind, Option<String>, bool, Vec<String>) {
+/// A table-level constraint, and whether it is `… USING INDEX` (promotes an existing index).
+fn table_constraint(c: &TableConstraint) -> (ConstraintDef, bool) {
+    let def = |kind, name: &Option<ast::Ident>, columns: Vec<String>| ConstraintDef {
+        kind,
+        name: name.as_ref().map(ident),
+        columns,
+        references: None,
+    };
+    let keys = |cols: &[ast::IndexColumn]| -> Vec<String> {
+        cols.iter().map(|c| key_column(&c.column.expr)).collect()
+    };
     match c {
         TableConstraint::PrimaryKey(pk) => (
-            ConstraintKind::PrimaryKey,
-            pk.name.as_ref().map(ident),
+            def(ConstraintKind::PrimaryKey, &pk.name, keys(&pk.columns)),
             false,
-            pk.columns
-                .iter()
-                .map(|c| c.column.expr.to_string().to_lowercase())
-                .collect(),
         ),
         TableConstraint::Unique(u) => (
-            ConstraintKind::Unique,
-            u.name.as_ref().map(ident),
+            def(ConstraintKind::Unique, &u.name, keys(&u.columns)),
             false,
-            u.columns
-                .iter()
-                .map(|c| c.column.expr.to_string().to_lowercase())
-                .collect(),
         ),
         TableConstraint::ForeignKey(fk) => (
-            ConstraintKind::ForeignKey,
-            fk.name.as_ref().map(ident),
+            ConstraintDef {
+                references: Some(object_name(&fk.foreign_table)),
+                ..def(
+                    ConstraintKind::ForeignKey,
+                    &fk.name,
+                    fk.columns.iter().map(ident).collect(),
+                )
+            },
             false,
-            fk.columns.iter().map(ident).collect(),
         ),
-        TableConstraint::Check(ch) => (
-            ConstraintKind::Check,
-            ch.name.as_ref().map(ident),
-            false,
-            vec![],
-        ),
-        TableConstraint::PrimaryKeyUsingIndex(u) => (
-            ConstraintKind::PrimaryKey,
-            u.name.as_ref().map(ident),
-            true,
-            vec![],
-        ),
-        TableConstraint::UniqueUsingIndex(u) => (
-            ConstraintKind::Unique,
-            u.name.as_ref().map(ident),
-            true,
-            vec![],
-        ),
-        TableConstraint::Exclude(_) => (ConstraintKind::Exclude, None, false, vec![]),
-        _ => (ConstraintKind::Check, None, false, vec![]),
+        TableConstraint::Check(ch) => (def(ConstraintKind::Check, &ch.name, vec![]), false),
+        // Without a name of its own, the constraint takes the index's name.
+        TableConstraint::PrimaryKeyUsingIndex(u) => {
+            let name = u.name.clone().or_else(|| Some(u.index_name.clone()));
+            (def(ConstraintKind::PrimaryKey, &name, vec![]), true)
+        }
+        TableConstraint::UniqueUsingIndex(u) => {
+            let name = u.name.clone().or_else(|| Some(u.index_name.clone()));
+            (def(ConstraintKind::Unique, &name, vec![]), true)
+        }
+        TableConstraint::Exclude(ex) => {
+            let columns = ex
+                .elements
+                .iter()
+                .map(|e| key_column(&e.column.column.expr))
+                .collect();
+            (def(ConstraintKind::Exclude, &ex.name, columns), false)
+        }
+        _ => (def(ConstraintKind::Check, &None, vec![]), false),
     }
 }
 
@@ -659,14 +691,15 @@ fn alter_table_op(table: &ObjectName, op: &AlterTableOperation) -> Option<Op> {
             constraint,
             not_valid,
         } => {
-            let (kind, name, using_index, columns) = table_constraint(constraint);
+            let (def, using_index) = table_constraint(constraint);
             Op::AddConstraint {
                 table,
-                name,
-                kind,
+                name: def.name,
+                kind: def.kind,
                 not_valid: *not_valid,
                 using_index,
-                columns,
+                columns: def.columns,
+                references: def.references,
             }
         }
         AlterTableOperation::DropConstraint {

@@ -82,16 +82,21 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
     let mut summary = Summary::default();
 
     for m in &project.migrations {
+        // Statements split across several calls are analysed joined, and reported.
+        let (up_part, up_splits) = join_split(project, &m.up, m.tool);
+        let down_joined = m.down.as_ref().map(|d| join_split(project, d, m.tool));
+        let up_part = &*up_part;
         let up = analyze_part(
             project,
-            &m.up,
+            up_part,
             policy,
             m,
             Direction::Up,
             &mut schema,
             Vec::new(),
         );
-        let down = m.down.as_ref().map(|d| {
+        let down = down_joined.as_ref().map(|(d, _)| {
+            let d = &**d;
             // The down runs after the up; its effects must not leak into the history's schema.
             let mut after_up = schema.clone();
             let inherited = up.creations.clone();
@@ -124,7 +129,7 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
 
         let migration_start = findings.len();
         let mut statements = Vec::new();
-        let mut sides = vec![(&m.up, &up, ReportDirection::Up)];
+        let mut sides = vec![(up_part, &up, ReportDirection::Up)];
         if let Some((d, r)) = &down {
             sides.push((d, r, ReportDirection::Down));
         }
@@ -172,7 +177,26 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
         }
         let mut extra: Vec<(Option<Span>, &SqlPart, ReportDirection, Hit)> = Vec::new();
         if let Some(hit) = missing_down(m, &up, down.as_ref().map(|(_, r)| r), policy) {
-            extra.push((m.span, &m.up, ReportDirection::Up, hit));
+            extra.push((m.span, up_part, ReportDirection::Up, hit));
+        }
+        let split_sides = [(up_part, &up_splits, ReportDirection::Up)]
+            .into_iter()
+            .chain(
+                down_joined
+                    .as_ref()
+                    .map(|(d, f)| (&**d, f, ReportDirection::Down)),
+            );
+        for (part, found, dir) in split_sides {
+            for f in found {
+                let meta = rules::split_statement::META;
+                let hit = Hit {
+                    rule: meta.id,
+                    class: meta.class,
+                    message: f.message.clone(),
+                    help: f.help.clone(),
+                };
+                extra.push((Some(f.span), part, dir, hit));
+            }
         }
         if let Some((_, down_result)) = &down {
             for (chunk, span, what, key) in &up.dropped {
@@ -194,8 +218,13 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
                         message: format!("the down re-creates {what}, but empty: rolling back restores the schema, not the data"),
                         help: "take a backup before deploying, or keep the old data (a backup table, expand and contract) until the change is proven".into(),
                     };
-                    let (start, end) = to_file(&m.up, Some(*chunk), *span);
-                    extra.push((Some(Span::new(start, end)), &m.up, ReportDirection::Up, hit));
+                    let (start, end) = to_file(up_part, Some(*chunk), *span);
+                    extra.push((
+                        Some(Span::new(start, end)),
+                        up_part,
+                        ReportDirection::Up,
+                        hit,
+                    ));
                 }
             }
         }
@@ -282,6 +311,22 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
         findings,
         summary,
         notices,
+    }
+}
+
+/// A migration side with statements split across calls joined back together (see
+/// [`rules::split_statement`]), and what was split.
+fn join_split<'a>(
+    project: &Project,
+    part: &'a SqlPart,
+    tool: crate::sources::Tool,
+) -> (
+    std::borrow::Cow<'a, SqlPart>,
+    Vec<rules::split_statement::SplitFound>,
+) {
+    match rules::split_statement::join(part, &project.files[part.file], tool) {
+        Some((joined, found)) => (std::borrow::Cow::Owned(joined), found),
+        None => (std::borrow::Cow::Borrowed(part), Vec::new()),
     }
 }
 
@@ -379,9 +424,16 @@ fn default_level(rule: &str) -> Level {
     DEFAULT.get_or_init(Policy::default_policy).level(rule)
 }
 
+/// Rules about a down that cannot run at all. `down_severity` caps findings in downs because a
+/// down destroys what its up created by design; a down that fails on real data is no such design.
+const DOWN_UNCAPPED: &[&str] = &[
+    rules::fails_on_populated_table::META.id,
+    rules::split_statement::META.id,
+];
+
 fn severity_for(policy: &Policy, rule: &str, dir: ReportDirection) -> Option<Severity> {
     let level = policy.level(rule);
-    let level = if dir == ReportDirection::Down {
+    let level = if dir == ReportDirection::Down && !DOWN_UNCAPPED.contains(&rule) {
         min_level(level, policy.down_severity)
     } else {
         level
@@ -698,6 +750,7 @@ fn execute_statement(text: &str, toks: &[&Token], base: usize, seg: Span) -> Opt
 /// Records what each statement creates, for the same-migration exemptions.
 fn record_creations(scope: &mut MigrationScope, ops: &[Op], idx: usize) {
     for op in ops {
+        scope.record_indexes(op, idx);
         match op {
             Op::CreateTable { table, .. } => scope.record(Namespace::Relation, table.key(), idx),
             Op::AddColumn { table, column, .. } => scope.record(
@@ -854,6 +907,7 @@ fn analyze_part(
     let mut called: Vec<(String, usize)> = Vec::new();
     for (i, s) in stmts.iter().enumerate() {
         record_creations(&mut scope, &s.lowered.ops, i);
+        scope.record_shapes(&s.lowered.ops, i);
         for n in flatten(&s.do_body) {
             record_creations(&mut scope, &n.lowered.ops, i);
         }
@@ -949,8 +1003,10 @@ fn analyze_part(
         if !s.lowered.parsed {
             stmt_hits.push(unparsed_hit(&s.lowered, s.span, s.chunk, i));
         }
-        for op in &s.lowered.ops {
-            if matches!(op, Op::Unknown { .. }) {
+        // What only the token fallback read is followed with less detail (a column default, a
+        // constraint's columns): later verdicts on those tables say so.
+        if !s.lowered.parsed {
+            for op in &s.lowered.ops {
                 for t in touched_tables(op) {
                     schema.mark_uncertain(t);
                 }
@@ -1117,7 +1173,14 @@ fn touched_tables(op: &Op) -> Vec<&ObjectName> {
         | Op::SetNotNull { table, .. }
         | Op::DropNotNull { table, .. }
         | Op::AddConstraint { table, .. }
-        | Op::DropConstraint { table, .. } => vec![table],
+        | Op::DropConstraint { table, .. }
+        | Op::RenameConstraint { table, .. }
+        | Op::SetDefault { table, .. }
+        | Op::DropDefault { table, .. }
+        | Op::CreateIndex { table, .. }
+        | Op::Locking {
+            table: Some(table), ..
+        } => vec![table],
         Op::Drop {
             kind: ObjectKind::Table,
             names,

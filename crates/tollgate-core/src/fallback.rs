@@ -7,7 +7,9 @@
 //! [`Op::Unknown`] naming the leading keywords.
 
 use crate::lexer::{self, Token, TokenKind};
-use crate::ops::{ColumnDef, ConstraintKind, DefaultKind, ObjectKind, ObjectName, Op, TxControl};
+use crate::ops::{
+    ColumnDef, ConstraintDef, ConstraintKind, DefaultKind, ObjectKind, ObjectName, Op, TxControl,
+};
 use crate::types;
 
 /// What the classifier understood of one statement.
@@ -862,8 +864,8 @@ fn alter_column(mut a: P<'_>, table: ObjectName, column: String) -> Option<Op> {
 }
 
 /// `[CONSTRAINT name] PRIMARY KEY | UNIQUE | FOREIGN KEY | CHECK | EXCLUDE | NOT NULL …` after
-/// `ADD` (or as a table element of `CREATE TABLE`).
-fn parse_constraint(a: &mut P<'_>) -> Option<(ConstraintKind, Option<String>, bool, Vec<String>)> {
+/// `ADD` (or as a table element of `CREATE TABLE`); the flag is `… USING INDEX`.
+fn parse_constraint(a: &mut P<'_>) -> Option<(ConstraintDef, bool)> {
     let mut name = if a.eat_kw("constraint") {
         a.ident()
     } else {
@@ -883,12 +885,18 @@ fn parse_constraint(a: &mut P<'_>) -> Option<(ConstraintKind, Option<String>, bo
         ConstraintKind::Exclude
     } else if a.eat_seq(&["not", "null"]) {
         let columns = a.ident().into_iter().collect();
-        return Some((ConstraintKind::NotNull, name, false, columns));
+        let def = ConstraintDef {
+            name,
+            columns,
+            ..ConstraintDef::new(ConstraintKind::NotNull)
+        };
+        return Some((def, false));
     } else {
         return None;
     };
     let mut using_index = false;
     let mut columns = Vec::new();
+    let mut references = None;
     if a.eat_seq(&["using", "index"]) {
         using_index = true;
         let idx = a.ident();
@@ -898,33 +906,67 @@ fn parse_constraint(a: &mut P<'_>) -> Option<(ConstraintKind, Option<String>, bo
         ConstraintKind::PrimaryKey | ConstraintKind::Unique | ConstraintKind::ForeignKey
     ) {
         if let Some(inner) = a.paren_inner() {
-            columns = inner
-                .split_commas()
-                .into_iter()
-                .map(|c| match (c.toks.len(), c.toks.first()) {
-                    (1, Some(t)) => {
-                        lexer::ident_value(t, c.src).unwrap_or_else(|| t.text(c.src).to_lowercase())
-                    }
-                    _ => c.rest_text().to_lowercase(),
-                })
-                .collect();
+            columns = key_columns(&inner);
+        }
+        if kind == ConstraintKind::ForeignKey && a.eat_kw("references") {
+            references = a.object_name();
         }
     }
-    Some((kind, name, using_index, columns))
+    let def = ConstraintDef {
+        kind,
+        name,
+        columns,
+        references,
+    };
+    Some((def, using_index))
+}
+
+/// The key columns of an index or constraint column list (the tokens inside the parentheses):
+/// a plain column folds like any identifier (its opclass, collation and ordering are dropped);
+/// an expression keeps its lower-cased text in parentheses, so it never matches a plain column.
+fn key_columns(inner: &P<'_>) -> Vec<String> {
+    inner
+        .split_commas()
+        .into_iter()
+        .map(|c| {
+            let first = c.toks.first();
+            let ident = first
+                .filter(|t| matches!(t.kind, TokenKind::Word | TokenKind::QuotedIdent))
+                .and_then(|t| lexer::ident_value(t, c.src));
+            match ident {
+                // `lower(email)`, `public.f(x)`: a function call, not a column.
+                Some(v) if !c.punct_at(1, "(") && !c.punct_at(1, ".") => v,
+                _ => {
+                    if c.punct_at(0, "(") {
+                        let end = c.group_end(0);
+                        c.text(0, end).to_lowercase()
+                    } else {
+                        let mut q = c;
+                        while !q.at_end() && !q.punct_at(0, "(") {
+                            q.pos += 1;
+                        }
+                        q.skip_one();
+                        format!("({})", c.text(0, q.pos).to_lowercase())
+                    }
+                }
+            }
+        })
+        .collect()
 }
 
 fn add_constraint(mut a: P<'_>, table: ObjectName) -> Op {
     let whole = a;
     match parse_constraint(&mut a) {
-        Some((kind, name, using_index, columns)) => {
+        Some((def, using_index)) => {
             let not_valid = a.contains_seq(&["not", "valid"]);
             Op::AddConstraint {
                 table,
-                name,
-                kind,
+                name: def.name,
+                kind: def.kind,
                 not_valid,
                 using_index,
-                columns,
+                columns: def.columns,
+                references: def.references,
             }
         }
         None => Op::Unknown {
@@ -963,10 +1005,18 @@ const COLUMN_STOP: &[&str] = &[
     "collate",
 ];
 
-/// `name type [constraints…]`; also returns the constraint kinds declared on the column.
-fn column_def(a: &mut P<'_>) -> Option<(ColumnDef, Vec<ConstraintKind>)> {
+/// `name type [constraints…]`; also returns the constraints declared on the column.
+fn column_def(a: &mut P<'_>) -> Option<(ColumnDef, Vec<ConstraintDef>)> {
     let mut col = ColumnDef::named(a.ident()?);
     let mut constraints = Vec::new();
+    // The name of a `CONSTRAINT x …` waiting for its constraint.
+    let mut pending_name: Option<String> = None;
+    let constraint = |kind, name: &mut Option<String>, col: &ColumnDef| ConstraintDef {
+        kind,
+        name: name.take(),
+        columns: vec![col.name.clone()],
+        references: None,
+    };
     let type_start = a.pos;
     while !a.at_end() && (a.pos == type_start || !a.peek_any(COLUMN_STOP)) {
         a.skip_one();
@@ -977,9 +1027,10 @@ fn column_def(a: &mut P<'_>) -> Option<(ColumnDef, Vec<ConstraintKind>)> {
     }
     while !a.at_end() {
         if a.eat_kw("constraint") {
-            a.ident();
+            pending_name = a.ident();
         } else if a.eat_seq(&["not", "null"]) {
             col.not_null = true;
+            pending_name = None;
         } else if a.eat_kw("not") {
             // NOT DEFERRABLE and friends.
             a.skip_one();
@@ -997,17 +1048,24 @@ fn column_def(a: &mut P<'_>) -> Option<(ColumnDef, Vec<ConstraintKind>)> {
         } else if a.eat_seq(&["primary", "key"]) {
             col.primary_key = true;
             col.not_null = true;
-            constraints.push(ConstraintKind::PrimaryKey);
+            constraints.push(constraint(
+                ConstraintKind::PrimaryKey,
+                &mut pending_name,
+                &col,
+            ));
         } else if a.eat_kw("unique") {
             col.unique = true;
-            constraints.push(ConstraintKind::Unique);
+            constraints.push(constraint(ConstraintKind::Unique, &mut pending_name, &col));
         } else if a.eat_kw("references") {
             col.references = a.object_name();
-            constraints.push(ConstraintKind::ForeignKey);
+            constraints.push(ConstraintDef {
+                references: col.references.clone(),
+                ..constraint(ConstraintKind::ForeignKey, &mut pending_name, &col)
+            });
         } else if a.eat_kw("check") {
             a.skip_parens();
             col.check = true;
-            constraints.push(ConstraintKind::Check);
+            constraints.push(constraint(ConstraintKind::Check, &mut pending_name, &col));
         } else if a.eat_kw("generated") {
             if !a.eat_kw("always") {
                 a.eat_seq(&["by", "default"]);
@@ -1214,13 +1272,21 @@ fn create_stmt(mut p: P<'_>) -> Classified {
             p.eat_kw("on");
             p.eat_kw("only");
             match p.object_name() {
-                Some(table) => Op::CreateIndex {
-                    name,
-                    table,
-                    concurrently,
-                    unique,
-                    if_not_exists,
-                },
+                Some(table) => {
+                    p.eat_op("*");
+                    if p.eat_kw("using") {
+                        p.ident();
+                    }
+                    let columns = p.paren_inner().map(|i| key_columns(&i)).unwrap_or_default();
+                    Op::CreateIndex {
+                        name,
+                        table,
+                        concurrently,
+                        unique,
+                        if_not_exists,
+                        columns,
+                    }
+                }
                 None => return unknown(&p),
             }
         }
@@ -1292,8 +1358,8 @@ fn create_table(mut p: P<'_>) -> Op {
         if let Some(inner) = p.paren_inner() {
             for mut el in inner.split_commas() {
                 if is_constraint_start(&el) {
-                    if let Some((kind, ..)) = parse_constraint(&mut el) {
-                        constraints.push(kind);
+                    if let Some((def, _)) = parse_constraint(&mut el) {
+                        constraints.push(def);
                     }
                 } else if el.peek_kw("like") {
                     continue;
@@ -1880,6 +1946,7 @@ mod tests {
                 not_valid: false,
                 using_index: false,
                 columns: vec!["email".into()],
+                references: None,
             }]
         );
     }
@@ -2159,6 +2226,31 @@ mod tests {
             not_valid,
             using_index,
             columns: columns.iter().map(|c| c.to_string()).collect(),
+            references: None,
+        }
+    }
+
+    /// [`add_constraint`] of a foreign key to `u`.
+    fn add_fk(name: Option<&str>, not_valid: bool, columns: &[&str]) -> Op {
+        match add_constraint(name, ConstraintKind::ForeignKey, not_valid, false, columns) {
+            Op::AddConstraint {
+                table,
+                name,
+                kind,
+                not_valid,
+                using_index,
+                columns,
+                ..
+            } => Op::AddConstraint {
+                table,
+                name,
+                kind,
+                not_valid,
+                using_index,
+                columns,
+                references: Some(n("u")),
+            },
+            other => other,
         }
     }
 
@@ -2167,7 +2259,7 @@ mod tests {
         use ConstraintKind as C;
         assert_eq!(
             one("ALTER TABLE t ADD CONSTRAINT fk FOREIGN KEY (a, \"B\") REFERENCES u (id) NOT VALID"),
-            add_constraint(Some("fk"), C::ForeignKey, true, false, &["a", "B"])
+            add_fk(Some("fk"), true, &["a", "B"])
         );
         assert_eq!(
             one("ALTER TABLE t ADD PRIMARY KEY (id)"),
@@ -2199,7 +2291,17 @@ mod tests {
         );
         assert_eq!(
             one("ALTER TABLE t ADD FOREIGN KEY (a) REFERENCES u"),
-            add_constraint(None, C::ForeignKey, false, false, &["a"])
+            add_fk(None, false, &["a"])
+        );
+        assert_eq!(
+            one("ALTER TABLE t ADD PRIMARY KEY (\"A\" DESC, lower(b) text_pattern_ops, (c + 1))"),
+            add_constraint(
+                None,
+                C::PrimaryKey,
+                false,
+                false,
+                &["A", "(lower(b))", "(c + 1)"]
+            )
         );
     }
 
@@ -2528,7 +2630,8 @@ mod tests {
                 table: q("s", "t"),
                 concurrently: true,
                 unique: true,
-                if_not_exists: true
+                if_not_exists: true,
+                columns: vec!["a".into()],
             }]
         );
         assert_eq!(
@@ -2538,9 +2641,23 @@ mod tests {
                 table: n("t"),
                 concurrently: false,
                 unique: false,
-                if_not_exists: false
+                if_not_exists: false,
+                columns: vec!["a".into()],
             }
         );
+        let columns = |sql: &str| match one(sql) {
+            Op::CreateIndex { columns, .. } => columns,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            columns("CREATE INDEX i ON t (\"Email\" COLLATE \"C\" DESC NULLS LAST, b text_pattern_ops) INCLUDE (c) WHERE d"),
+            ["Email", "b"]
+        );
+        assert_eq!(
+            columns("CREATE INDEX i ON t USING gin (LOWER(email), (a || b), s.f(x))"),
+            ["(lower(email))", "(a || b)", "(s.f(x))"]
+        );
+        assert_eq!(columns("CREATE INDEX i ON t"), Vec::<String>::new());
     }
 
     #[test]
@@ -2591,10 +2708,21 @@ mod tests {
                     },
                 ],
                 constraints: vec![
-                    ConstraintKind::PrimaryKey,
-                    ConstraintKind::ForeignKey,
-                    ConstraintKind::Unique,
-                    ConstraintKind::Check
+                    ConstraintDef {
+                        columns: vec!["id".into()],
+                        ..ConstraintDef::new(ConstraintKind::PrimaryKey)
+                    },
+                    ConstraintDef {
+                        columns: vec!["org_id".into()],
+                        references: Some(n("orgs")),
+                        ..ConstraintDef::new(ConstraintKind::ForeignKey)
+                    },
+                    ConstraintDef {
+                        name: Some("u".into()),
+                        columns: vec!["name".into()],
+                        ..ConstraintDef::new(ConstraintKind::Unique)
+                    },
+                    ConstraintDef::new(ConstraintKind::Check),
                 ],
                 if_not_exists: true,
             }]
@@ -2619,6 +2747,31 @@ mod tests {
                 constraints: vec![],
                 if_not_exists: false
             }
+        );
+        let constraints = |sql: &str| match one(sql) {
+            Op::CreateTable { constraints, .. } => constraints,
+            other => panic!("{other:?}"),
+        };
+        assert_eq!(
+            constraints("CREATE TABLE b (a int CONSTRAINT b_a_fk REFERENCES s.\"Author\" (id) ON DELETE CASCADE, c int, CONSTRAINT b_fk FOREIGN KEY (a, c) REFERENCES x (p, q) ON DELETE SET NULL, PRIMARY KEY (c, a))"),
+            [
+                ConstraintDef {
+                    name: Some("b_a_fk".into()),
+                    columns: vec!["a".into()],
+                    references: Some(q("s", "Author")),
+                    ..ConstraintDef::new(ConstraintKind::ForeignKey)
+                },
+                ConstraintDef {
+                    name: Some("b_fk".into()),
+                    columns: vec!["a".into(), "c".into()],
+                    references: Some(n("x")),
+                    ..ConstraintDef::new(ConstraintKind::ForeignKey)
+                },
+                ConstraintDef {
+                    columns: vec!["c".into(), "a".into()],
+                    ..ConstraintDef::new(ConstraintKind::PrimaryKey)
+                },
+            ]
         );
     }
 

@@ -61,10 +61,11 @@ impl std::fmt::Display for ObjectName {
 }
 
 /// What kind of default a column gets; decides whether `ADD COLUMN` rewrites the table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DefaultKind {
     /// No `DEFAULT` clause.
+    #[default]
     None,
     /// A constant or a stable expression: PostgreSQL 11+ stores it in the catalog, no rewrite.
     Constant,
@@ -135,6 +136,30 @@ impl ConstraintKind {
     }
 }
 
+/// A constraint declared in `CREATE TABLE`, on a column (`id int PRIMARY KEY`, `x int
+/// REFERENCES t`) or on the table (`CONSTRAINT fk FOREIGN KEY (a) REFERENCES t (id)`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ConstraintDef {
+    pub kind: ConstraintKind,
+    pub name: Option<String>,
+    /// The constrained columns, folded like other identifiers; empty when unknown (CHECK,
+    /// EXCLUDE, `USING INDEX`). An expression is kept as its text in parentheses.
+    pub columns: Vec<String>,
+    /// The referenced table of a foreign key.
+    pub references: Option<ObjectName>,
+}
+
+impl ConstraintDef {
+    pub fn new(kind: ConstraintKind) -> Self {
+        ConstraintDef {
+            kind,
+            name: None,
+            columns: vec![],
+            references: None,
+        }
+    }
+}
+
 /// Object kinds that can be created, dropped or renamed generically.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -195,8 +220,9 @@ pub enum Op {
     CreateTable {
         table: ObjectName,
         columns: Vec<ColumnDef>,
-        /// Table-level constraints declared in the body.
-        constraints: Vec<ConstraintKind>,
+        /// Every constraint declared in the body: column-level ones (with that one column) and
+        /// table-level ones.
+        constraints: Vec<ConstraintDef>,
         if_not_exists: bool,
     },
     /// `CREATE [MATERIALIZED] VIEW`, with or without `OR REPLACE`.
@@ -224,6 +250,9 @@ pub enum Op {
         concurrently: bool,
         unique: bool,
         if_not_exists: bool,
+        /// The key columns in order, folded like other identifiers; an expression key is its
+        /// text in parentheses (`(lower(email))`), so it never matches a plain column.
+        columns: Vec<String>,
     },
     /// `CREATE TYPE … AS ENUM (…)` has `enum_labels`; other types have `None`.
     CreateType {
@@ -298,6 +327,8 @@ pub enum Op {
         using_index: bool,
         /// Columns named by the constraint, when known (for FK index checks later).
         columns: Vec<String>,
+        /// The referenced table of a foreign key.
+        references: Option<ObjectName>,
     },
     ValidateConstraint {
         table: ObjectName,

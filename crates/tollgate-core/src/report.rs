@@ -81,6 +81,15 @@ pub enum Direction {
     Down,
 }
 
+impl Direction {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Direction::Up => "up",
+            Direction::Down => "down",
+        }
+    }
+}
+
 #[derive(Debug, Clone, Serialize)]
 pub struct MigrationReport {
     pub id: String,

@@ -44,7 +44,8 @@ const REJECTED_FORMS: &[(&str, Class, &str)] = &[
     (
         "ALTER TABLE users ADD COLUMN a int, DROP COLUMN legacy, ALTER COLUMN score TYPE bigint USING score::bigint, ADD CONSTRAINT x NOT NULL score;",
         Class::Destructive,
-        "drop-column",
+        // A column added and another dropped in one statement reads as a rename that loses data.
+        "rename-as-drop-add",
     ),
 ];
 
@@ -80,7 +81,7 @@ fn statements_sqlparser_rejects_are_classified_by_the_fallback() {
 fn multi_action_alter_reports_every_action() {
     let r = run(REJECTED_FORMS[10].0, TransactionMode::Unknown);
     let found = rules(&r);
-    for rule in ["drop-column", "type-change-rewrite", "set-not-null"] {
+    for rule in ["rename-as-drop-add", "type-change-rewrite", "set-not-null"] {
         assert!(
             found.iter().any(|f| f == rule),
             "{rule} missing from {found:?}"
@@ -290,4 +291,41 @@ proptest! {
     fn check_never_panics_on_arbitrary_text(sql in "\\PC{0,200}") {
         let _ = run(&sql, TransactionMode::Unknown);
     }
+}
+
+/// DDL the schema model cannot follow for sure (inside a DO block, or read only by the token
+/// fallback) marks its table uncertain, and later verdicts on that table say so.
+#[test]
+fn verdicts_on_tables_the_model_lost_track_of_say_so() {
+    for unsure in [
+        "DO $$ BEGIN IF NOT EXISTS (SELECT 1) THEN ALTER TABLE users ALTER COLUMN email TYPE text; END IF; END $$;",
+        "ALTER TABLE users ALTER COLUMN email SET COMPRESSION lz4, ALTER COLUMN email TYPE text;",
+    ] {
+        let sql = format!(
+            "{unsure}\nALTER TABLE users ALTER COLUMN email TYPE varchar(20);\nALTER TABLE users ADD COLUMN tenant int NOT NULL;"
+        );
+        let r = run(&sql, TransactionMode::Unknown);
+        let later: Vec<&str> = r
+            .findings
+            .iter()
+            .filter(|f| f.line > 1 && matches!(f.rule.as_str(), "unsafe-type-change" | "fails-on-populated-table"))
+            .map(|f| f.message.as_str())
+            .collect();
+        assert_eq!(later.len(), 2, "{unsure}: {:#?}", r.findings);
+        for m in later {
+            assert!(
+                m.contains("could not be fully followed"),
+                "{unsure}: {m}"
+            );
+        }
+    }
+    // Without the unsure statement, the verdicts are plain.
+    let r = run(
+        "ALTER TABLE users ALTER COLUMN email TYPE varchar(20);",
+        TransactionMode::Unknown,
+    );
+    assert!(r
+        .findings
+        .iter()
+        .all(|f| !f.message.contains("could not be fully followed")));
 }

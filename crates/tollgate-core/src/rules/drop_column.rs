@@ -15,6 +15,10 @@ pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
         if ctx.table_is_new(table) || ctx.column_is_new(table, column) {
             return;
         }
+        // A drop paired with an add is reported, more precisely, by rename-as-drop-add.
+        if !super::rename_as_drop_add::column_partners(ctx, table, column).is_empty() {
+            return;
+        }
         hits.push(
             &META,
             format!("drops column `{table}.{column}` and every value stored in it"),

@@ -17,7 +17,10 @@ pub fn check(ctx: &Ctx, op: &Op, hits: &mut Hits) {
         ..
     } = op
     {
-        for t in names.iter().filter(|t| !ctx.table_is_new(t)) {
+        // A drop paired with a look-alike create is reported by rename-as-drop-add.
+        for t in names.iter().filter(|t| {
+            !ctx.table_is_new(t) && super::rename_as_drop_add::table_partner(ctx, t).is_none()
+        }) {
             hits.push(
                 &META,
                 format!("drops table `{t}` and every row in it"),

@@ -32,6 +32,8 @@ pub mod drop_type;
 pub mod drop_view;
 pub mod duplicate_migration_version;
 pub mod enum_value_in_transaction;
+pub mod fails_on_populated_table;
+pub mod foreign_key_without_index;
 pub mod invalid_suppression;
 pub mod lock_table;
 pub mod lock_timeout_missing;
@@ -39,17 +41,18 @@ pub mod locking_statement;
 pub mod migration_failure_ignored;
 pub mod mikro_orm_all_or_nothing;
 pub mod missing_down;
-pub mod not_null_column_without_default;
 pub mod orphan_down_migration;
 pub mod out_of_order_migration;
 pub mod prefer_jsonb;
 pub mod reindex_without_concurrently;
+pub mod rename_as_drop_add;
 pub mod rename_column;
 pub mod rename_enum_value;
 pub mod rename_object;
 pub mod rename_table;
 pub mod schema_sync_at_startup;
 pub mod set_not_null;
+pub mod split_statement;
 pub mod truncate_table;
 pub mod type_change_rewrite;
 pub mod unanalysable_sql;
@@ -159,6 +162,14 @@ pub static RULES: &[Rule] = &[
         check: unsafe_type_change::check,
     },
     Rule {
+        meta: rename_as_drop_add::META,
+        check: rename_as_drop_add::check,
+    },
+    Rule {
+        meta: split_statement::META,
+        check: split_statement::check,
+    },
+    Rule {
         meta: drop_view::META,
         check: drop_view::check,
     },
@@ -195,12 +206,16 @@ pub static RULES: &[Rule] = &[
         check: unique_constraint_without_index::check,
     },
     Rule {
+        meta: foreign_key_without_index::META,
+        check: foreign_key_without_index::check,
+    },
+    Rule {
         meta: volatile_default::META,
         check: volatile_default::check,
     },
     Rule {
-        meta: not_null_column_without_default::META,
-        check: not_null_column_without_default::check,
+        meta: fails_on_populated_table::META,
+        check: fails_on_populated_table::check,
     },
     Rule {
         meta: type_change_rewrite::META,
@@ -407,6 +422,10 @@ pub struct MigrationScope {
     created: Vec<(Namespace, String, usize)>,
     /// For a down: what its up created. Reversing those is the down's job, not a loss.
     inherited: Vec<(Namespace, String)>,
+    /// Indexes created in this part: (table key, key columns, statement index). Includes the
+    /// indexes PostgreSQL builds for PRIMARY KEY and UNIQUE constraints.
+    indexes: Vec<(String, Vec<String>, usize)>,
+    shapes: Vec<ShapeEvent>,
 }
 
 impl MigrationScope {
@@ -434,6 +453,134 @@ impl MigrationScope {
     pub fn inherit(&mut self, from_up: Vec<(Namespace, String)>) {
         self.inherited = from_up;
     }
+
+    /// Records an index on table `table_key` (an [`ObjectName::key`]) created by statement
+    /// `stmt` of this part.
+    pub fn record_index(&mut self, table_key: String, columns: Vec<String>, stmt: usize) {
+        if !columns.is_empty() {
+            self.indexes.push((table_key, columns, stmt));
+        }
+    }
+
+    /// Records the indexes `op` creates: `CREATE INDEX`, and the ones PostgreSQL builds for the
+    /// PRIMARY KEY and UNIQUE constraints of `CREATE TABLE`, `ADD COLUMN` and `ADD CONSTRAINT`.
+    pub fn record_indexes(&mut self, op: &Op, stmt: usize) {
+        use crate::ops::ConstraintKind as K;
+        let backed = |k: K| matches!(k, K::PrimaryKey | K::Unique);
+        match op {
+            Op::CreateIndex { table, columns, .. } => {
+                self.record_index(table.key(), columns.clone(), stmt)
+            }
+            Op::CreateTable {
+                table, constraints, ..
+            } => {
+                for c in constraints.iter().filter(|c| backed(c.kind)) {
+                    self.record_index(table.key(), c.columns.clone(), stmt);
+                }
+            }
+            Op::AddColumn { table, column, .. } if column.primary_key || column.unique => {
+                self.record_index(table.key(), vec![column.name.clone()], stmt)
+            }
+            Op::AddConstraint {
+                table,
+                kind,
+                columns,
+                ..
+            } if backed(*kind) => self.record_index(table.key(), columns.clone(), stmt),
+            _ => {}
+        }
+    }
+
+    /// Key columns of the indexes created anywhere in this part on table `table_key`, before or
+    /// after the current statement.
+    pub fn indexes_created_in_part<'s>(
+        &'s self,
+        table_key: &'s str,
+    ) -> impl Iterator<Item = &'s [String]> + 's {
+        self.indexes
+            .iter()
+            .filter(move |(t, _, _)| t == table_key)
+            .map(|(_, cols, _)| cols.as_slice())
+    }
+
+    /// Records the table and column shapes a statement adds, drops or writes, for the
+    /// drop + add pairing of `rename-as-drop-add`.
+    pub fn record_shapes(&mut self, ops: &[Op], stmt: usize) {
+        for op in ops {
+            match op {
+                Op::AddColumn { table, column, .. } => self.shapes.push(ShapeEvent {
+                    stmt,
+                    table: table.key(),
+                    what: Shape::AddColumn {
+                        name: column.name.clone(),
+                        data_type: column.data_type.clone(),
+                    },
+                }),
+                Op::DropColumn { table, column, .. } => self.shapes.push(ShapeEvent {
+                    stmt,
+                    table: table.key(),
+                    what: Shape::DropColumn(column.clone()),
+                }),
+                Op::CreateTable { table, columns, .. } => self.shapes.push(ShapeEvent {
+                    stmt,
+                    table: table.key(),
+                    what: Shape::CreateTable {
+                        display: table.to_string(),
+                        columns: columns.iter().map(|c| c.name.clone()).collect(),
+                    },
+                }),
+                Op::Drop {
+                    kind: ObjectKind::Table,
+                    names,
+                    ..
+                } => {
+                    for n in names {
+                        self.shapes.push(ShapeEvent {
+                            stmt,
+                            table: n.key(),
+                            what: Shape::DropTable,
+                        });
+                    }
+                }
+                Op::Insert { table } | Op::Update { table, .. } => self.shapes.push(ShapeEvent {
+                    stmt,
+                    table: table.key(),
+                    what: Shape::Write,
+                }),
+                _ => {}
+            }
+        }
+    }
+
+    /// Table and column shape changes recorded by [`MigrationScope::record_shapes`].
+    pub fn shapes(&self) -> &[ShapeEvent] {
+        &self.shapes
+    }
+}
+
+/// A change to a table's shape (or a write to it) in one migration part.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShapeEvent {
+    pub stmt: usize,
+    /// [`ObjectName::key`] of the table.
+    pub table: String,
+    pub what: Shape,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Shape {
+    AddColumn {
+        name: String,
+        data_type: Option<String>,
+    },
+    DropColumn(String),
+    CreateTable {
+        display: String,
+        columns: Vec<String>,
+    },
+    DropTable,
+    /// `INSERT` or `UPDATE`: rows are copied or backfilled.
+    Write,
 }
 
 /// The context a rule sees for one statement.

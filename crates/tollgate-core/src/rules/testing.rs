@@ -50,6 +50,33 @@ pub fn run_rule_with_policy(
     transaction: TransactionMode,
     tweak: impl FnOnce(&mut Policy),
 ) -> String {
+    let policy = policy_for(rule, tweak);
+    let report = engine::check(&project(sql, transaction), &policy);
+    let m = &report.migrations[0];
+    let head = format!("migration class: {}\n", m.class.as_str());
+    render(head, &report, rule, false)
+}
+
+/// Like [`run_rule_with`] for a last migration with a down: renders the findings of `rule` in
+/// both directions.
+pub fn run_rule_down(rule: &str, up: &str, down: &str, transaction: TransactionMode) -> String {
+    let policy = policy_for(rule, |_| {});
+    let mut p = project(up, transaction);
+    let file = p.add_file("migrations/last.down.sql", down);
+    p.migrations.last_mut().expect("a migration").down =
+        Some(crate::source::SqlPart::whole_file(file));
+    let report = engine::check(&p, &policy);
+    let m = &report.migrations[0];
+    let head = format!(
+        "migration class: {}, down class: {}\n",
+        m.class.as_str(),
+        m.down_class.map_or("-", |c| c.as_str())
+    );
+    render(head, &report, rule, true)
+}
+
+/// The default policy with `tweak` applied and `rule` switched on when it is opt-in.
+fn policy_for(rule: &str, tweak: impl FnOnce(&mut Policy)) -> Policy {
     let mut policy = Policy::default_policy();
     tweak(&mut policy);
     if policy.level(rule) == Level::Off {
@@ -57,12 +84,19 @@ pub fn run_rule_with_policy(
             .set_rule_level(rule, Level::Warning)
             .expect("known rule");
     }
-    let report = engine::check(&project(sql, transaction), &policy);
-    let m = &report.migrations[0];
-    let mut out = format!("migration class: {}\n", m.class.as_str());
+    policy
+}
+
+/// One line per finding of `rule` (prefixed with its direction when asked), with its help.
+fn render(mut out: String, report: &crate::report::Report, rule: &str, direction: bool) -> String {
     for f in report.findings.iter().filter(|f| f.rule == rule) {
+        let dir = if direction {
+            format!("{} ", f.direction.as_str())
+        } else {
+            String::new()
+        };
         out.push_str(&format!(
-            "{}:{}-{}:{} {} [{}] {}\n  help: {}\n",
+            "{dir}{}:{}-{}:{} {} [{}] {}\n  help: {}\n",
             f.line,
             f.column,
             f.end_line,

@@ -137,23 +137,106 @@ pub(crate) fn judge(
 
 /// `col::type`, `CAST(col AS type)`, `col::text::type` style casts of the column itself.
 fn is_plain_cast(expr: &str, column: &str, new_type: &str) -> bool {
-    let e: String = expr
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '"' && *c != '(' && *c != ')')
-        .collect::<String>()
-        .to_lowercase();
-    let t: String = new_type
-        .chars()
-        .filter(|c| !c.is_whitespace())
-        .collect::<String>()
-        .to_lowercase();
-    let c = column.to_lowercase();
-    e == format!("{c}::{t}") || e == format!("cast{c}as{t}")
+    use crate::types::PgType;
+    let target = PgType::parse(new_type);
+    let mut e = strip_parens(expr);
+    // One cast of the column itself: `(("email")::varchar(255))`, `CAST(x AS t)`. A cast through
+    // another type (`kind::text::new_enum`) converts values and is not plain.
+    let mut outermost = true;
+    loop {
+        let lower = e.to_lowercase();
+        let (inner, ty) = if lower.starts_with("cast") && e.ends_with(')') {
+            let Some(open) = e.find('(') else {
+                return false;
+            };
+            let body = &e[open + 1..e.len() - 1];
+            let Some(at) = body.to_lowercase().rfind(" as ") else {
+                return false;
+            };
+            (&body[..at], &body[at + 4..])
+        } else if let Some(at) = e.rfind("::") {
+            (&e[..at], &e[at + 2..])
+        } else {
+            let name = e.trim().trim_matches('"');
+            let folded = if e.trim().starts_with('"') {
+                name.to_string()
+            } else {
+                name.to_lowercase()
+            };
+            return !outermost && folded == column;
+        };
+        if !outermost || PgType::parse(strip_parens(ty)) != target {
+            return false;
+        }
+        outermost = false;
+        e = strip_parens(inner);
+    }
+}
+
+/// `((x))` → `x`, when the outer parentheses enclose the whole expression.
+fn strip_parens(mut e: &str) -> &str {
+    loop {
+        e = e.trim();
+        if !(e.starts_with('(') && e.ends_with(')')) {
+            return e;
+        }
+        let mut depth = 0i32;
+        let inner = &e[1..e.len() - 1];
+        for ch in inner.chars() {
+            match ch {
+                '(' => depth += 1,
+                ')' => {
+                    depth -= 1;
+                    if depth < 0 {
+                        return e;
+                    }
+                }
+                _ => {}
+            }
+        }
+        e = inner;
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use crate::rules::testing::run_rule;
+
+    #[test]
+    fn generator_same_type_and_widening_are_not_flagged() {
+        // MikroORM writes `using ("col"::type)` on every type change, and a redundant same-type
+        // change before `set not null`.
+        insta::assert_snapshot!(run_rule(
+            META_ID,
+            r#"alter table "users" alter column "email" type varchar(255) using ("email"::varchar(255));
+alter table "users" alter column "email" set not null;
+alter table "users" alter column "email" type varchar(320) using ("email"::varchar(320));
+alter table "users" alter column "club_id" type int8 using (CAST("club_id" AS bigint));
+alter table "users" alter column "id" type bigint using ((("id"))::bigint);"#
+        ));
+    }
+
+    #[test]
+    fn plain_cast_reader() {
+        use super::is_plain_cast;
+        assert!(is_plain_cast(
+            r#"("email"::VARCHAR(255))"#,
+            "email",
+            "varchar(255)"
+        ));
+        assert!(is_plain_cast("CAST(n AS INTEGER)", "n", "int"));
+        assert!(!is_plain_cast("n::text::integer", "n", "int4"));
+        assert!(!is_plain_cast("n::varchar(10)", "n", "varchar(20)"));
+        assert!(!is_plain_cast(
+            "left(n, 10)::varchar(20)",
+            "n",
+            "varchar(20)"
+        ));
+        assert!(!is_plain_cast("other::integer", "n", "integer"));
+        assert!(!is_plain_cast("n", "n", "integer"));
+        assert!(!is_plain_cast(r#""N"::integer"#, "n", "integer"));
+        assert!(is_plain_cast(r#""N"::integer"#, "N", "integer"));
+    }
 
     #[test]
     fn flags_narrowing() {
@@ -220,10 +303,10 @@ mod tests {
             ObjectName::new("member"),
             Table {
                 columns: vec![Column {
-                    name: "nickname".into(),
                     data_type: Some("varchar(255)".into()),
-                    not_null: false,
+                    ..Column::named("nickname")
                 }],
+                ..Table::default()
             },
         ));
         let r = engine::check(&p, &Policy::default_policy());
