@@ -1,6 +1,8 @@
 //! Helpers shared by the end-to-end tests: run the real binary, write files, read its JSON.
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod pg;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -39,4 +41,22 @@ pub fn json(o: &Output) -> serde_json::Value {
             stderr(o)
         )
     })
+}
+
+/// Runs git in `dir` with a fixed identity; panics with its stderr when it fails.
+pub fn git(dir: &Path, args: &[&str]) {
+    let out = Command::new("git")
+        .args(args)
+        .current_dir(dir)
+        .env("GIT_AUTHOR_NAME", "t")
+        .env("GIT_AUTHOR_EMAIL", "t@example.com")
+        .env("GIT_COMMITTER_NAME", "t")
+        .env("GIT_COMMITTER_EMAIL", "t@example.com")
+        .output()
+        .expect("git");
+    assert!(
+        out.status.success(),
+        "git {args:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -2,8 +2,10 @@
 //! prints the report. Exit codes: 0 pass, 1 the findings fail the policy, 2 usage, configuration
 //! or I/O error.
 
+mod anonymize;
 mod base;
 mod discover;
+mod dumps;
 mod error;
 mod git;
 mod render;
@@ -34,6 +36,36 @@ struct Cli {
 enum Command {
     /// Analyse migrations and report unsafe changes.
     Check(CheckArgs),
+    /// Check that the anonymisation script masks every personal column of the schema the
+    /// migrations build.
+    AnonymizeCheck {
+        /// The script (default: `anonymize.script` in the policy, scripts/anonymize-data.sql).
+        #[arg(long)]
+        script: Option<PathBuf>,
+        /// Policy file (default: the nearest tollgate.toml above the working directory).
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+        /// Migration files or directories (default: the policy's `paths.include`).
+        paths: Vec<PathBuf>,
+    },
+    /// Block database dumps that hold personal data (by content: pg_dump, MySQL, CSV, archives).
+    Dumps {
+        /// Files or directories to scan (default: the repository root).
+        paths: Vec<PathBuf>,
+        /// Scan the staged blobs (what `git commit` would record), for a pre-commit hook.
+        #[arg(long, conflicts_with_all = ["range", "paths"])]
+        staged: bool,
+        /// Scan every blob added in any commit of `<base>..<head>`, even if deleted later.
+        #[arg(long, value_name = "BASE..HEAD", conflicts_with = "paths")]
+        range: Option<String>,
+        #[arg(long, value_enum, default_value = "human")]
+        format: Format,
+        /// Policy file (default: the nearest tollgate.toml above the working directory).
+        #[arg(long)]
+        config: Option<PathBuf>,
+    },
     /// List every rule with its class and configured severity.
     Rules {
         /// Policy file (default: the nearest tollgate.toml above the working directory).
@@ -94,6 +126,25 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => run_check(args),
         Command::Rules { config } => run_rules(config),
+        Command::Dumps {
+            paths,
+            staged,
+            range,
+            format,
+            config,
+        } => dumps::run(dumps::Args {
+            paths,
+            staged,
+            range,
+            json: format == Format::Json,
+            config,
+        }),
+        Command::AnonymizeCheck {
+            script,
+            config,
+            format,
+            paths,
+        } => anonymize::run(script, config, paths, format == Format::Json),
     };
     match result {
         Ok(code) => ExitCode::from(code),
@@ -119,7 +170,10 @@ fn find_config(start: &Path) -> Option<PathBuf> {
 
 /// Default policy, then the repository's file, then CLI flags: each layer only changes what it
 /// names. Returns the policy and the directory the policy's globs are relative to.
-fn load_policy(config: Option<&Path>, cwd: &Path) -> Result<(Policy, PathBuf), CliError> {
+pub(crate) fn load_policy(
+    config: Option<&Path>,
+    cwd: &Path,
+) -> Result<(Policy, PathBuf), CliError> {
     let mut policy = Policy::default_policy();
     let path = match config {
         Some(p) => Some(p.to_path_buf()),

@@ -72,6 +72,11 @@ struct PartResult {
 
 /// Runs the whole pipeline.
 pub fn check(project: &Project, policy: &Policy) -> Report {
+    check_with_schema(project, policy).0
+}
+
+/// Runs the whole pipeline, and returns the schema as it stands after every up migration.
+pub fn check_with_schema(project: &Project, policy: &Policy) -> (Report, Schema) {
     let mut schema = Schema::default();
     for (name, table) in &project.schema_hints {
         schema.hints.insert(name.key(), table.clone());
@@ -301,7 +306,7 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
     if project.migrations.is_empty() {
         notices.push("no migrations yet: nothing to check".to_string());
     }
-    Report {
+    let report = Report {
         version: crate::report::REPORT_VERSION,
         tool: Tool {
             name: "tollgate".into(),
@@ -311,7 +316,8 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
         findings,
         summary,
         notices,
-    }
+    };
+    (report, schema)
 }
 
 /// A migration side with statements split across calls joined back together (see

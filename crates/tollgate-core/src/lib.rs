@@ -8,12 +8,14 @@
 //! [`fallback`] (token level) → [`ops`] → [`rules`] → [`policy`] → [`report`].
 
 pub mod analyze;
+pub mod anonymize;
 pub mod deploy;
 pub mod engine;
 pub mod fallback;
 pub mod lexer;
 pub mod model;
 pub mod ops;
+pub mod pii;
 pub mod policy;
 pub mod report;
 pub mod rules;

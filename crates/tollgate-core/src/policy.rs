@@ -52,7 +52,11 @@ const TOP_KEYS: &[&str] = &[
     "review",
     "paths",
     "rules",
+    "dumps",
+    "anonymize",
 ];
+const DUMPS_KEYS: &[&str] = &["scan", "allow_opaque", "fixtures"];
+const ANONYMIZE_KEYS: &[&str] = &["script", "non_personal"];
 const REVIEW_KEYS: &[&str] = &["label", "class", "require_approving_review"];
 const PATHS_KEYS: &[&str] = &["include", "exclude", "extra_exclude"];
 
@@ -164,6 +168,29 @@ pub struct PathsPolicy {
     pub exclude: Vec<String>,
 }
 
+/// The dump guard (`tollgate dumps`, and `tollgate check` over `scan`).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DumpsPolicy {
+    /// Globs of the files `tollgate check` runs the dump guard over.
+    pub scan: Vec<String>,
+    /// Globs of binary or custom-format dumps that may be committed (they cannot be read row by
+    /// row, so they are blocked unless named here).
+    pub allow_opaque: Vec<String>,
+    /// Globs of fixture files allowed to hold personal-looking data, but only when every value is
+    /// synthetic (for example every email on a reserved domain such as example.com).
+    pub fixtures: Vec<String>,
+}
+
+/// The anonymisation coverage check.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct AnonymizePolicy {
+    /// The script that masks personal columns before a production copy leaves production,
+    /// relative to the repository root. Coverage is checked only when it exists.
+    pub script: String,
+    /// `"table.column"` → why it is not personal data.
+    pub non_personal: BTreeMap<String, String>,
+}
+
 /// The effective policy.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Policy {
@@ -181,6 +208,8 @@ pub struct Policy {
     pub review: ReviewPolicy,
     pub paths: PathsPolicy,
     pub rules: BTreeMap<String, Level>,
+    pub dumps: DumpsPolicy,
+    pub anonymize: AnonymizePolicy,
 }
 
 /// A configuration error, pointing at the offending key or value.
@@ -236,6 +265,15 @@ impl Policy {
                 exclude: Vec::new(),
             },
             rules: BTreeMap::new(),
+            dumps: DumpsPolicy {
+                scan: Vec::new(),
+                allow_opaque: Vec::new(),
+                fixtures: Vec::new(),
+            },
+            anonymize: AnonymizePolicy {
+                script: String::new(),
+                non_personal: BTreeMap::new(),
+            },
         }
     }
 
@@ -348,6 +386,8 @@ impl Policy {
                 "review" => self.apply_review(cx, cx.table(name, value)?)?,
                 "paths" => self.apply_paths(cx, cx.table(name, value)?)?,
                 "rules" => self.apply_rules(cx, cx.table(name, value)?)?,
+                "dumps" => self.apply_dumps(cx, cx.table(name, value)?)?,
+                "anonymize" => self.apply_anonymize(cx, cx.table(name, value)?)?,
                 _ => {
                     let hint = if crate::rules::is_known(name) {
                         "rule levels go in the [rules] table; ".to_string()
@@ -411,6 +451,54 @@ impl Policy {
         }
         if let Some(extra) = extra {
             self.paths.exclude.extend(extra);
+        }
+        Ok(())
+    }
+
+    fn apply_dumps(&mut self, cx: &Cx<'_>, table: &DeTable<'_>) -> Result<(), PolicyError> {
+        for (key, value) in sorted_entries(table) {
+            let name = key.get_ref().as_ref();
+            let full = format!("dumps.{name}");
+            match name {
+                "scan" => self.dumps.scan = cx.globs(&full, value)?,
+                "allow_opaque" => self.dumps.allow_opaque = cx.globs(&full, value)?,
+                "fixtures" => self.dumps.fixtures = cx.globs(&full, value)?,
+                _ => return Err(cx.unknown_in_table(key, "dumps", DUMPS_KEYS)),
+            }
+        }
+        Ok(())
+    }
+
+    fn apply_anonymize(&mut self, cx: &Cx<'_>, table: &DeTable<'_>) -> Result<(), PolicyError> {
+        for (key, value) in sorted_entries(table) {
+            let name = key.get_ref().as_ref();
+            let full = format!("anonymize.{name}");
+            match name {
+                "script" => {
+                    self.anonymize.script = cx
+                        .string(&full, value, "a path, e.g. \"scripts/anonymize-data.sql\"")?
+                        .to_string()
+                }
+                "non_personal" => {
+                    for (col, reason) in sorted_entries(cx.table(&full, value)?) {
+                        let col_name = col.get_ref().as_ref();
+                        let entry = format!("{full}.\"{col_name}\"");
+                        let reason =
+                            cx.string(&entry, reason, "why the column is not personal data")?;
+                        if !col_name.contains('.') || reason.trim().is_empty() {
+                            return Err(cx.error(
+                                col.span(),
+                                &entry,
+                                format!("`{entry}` needs a `\"table.column\" = \"reason\"` entry with a reason"),
+                            ));
+                        }
+                        self.anonymize
+                            .non_personal
+                            .insert(col_name.to_lowercase(), reason.to_string());
+                    }
+                }
+                _ => return Err(cx.unknown_in_table(key, "anonymize", ANONYMIZE_KEYS)),
+            }
         }
         Ok(())
     }

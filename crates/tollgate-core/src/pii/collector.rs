@@ -1,0 +1,792 @@
+//! The collector: aggregates the cells of one file into [`Evidence`] per `(table, column,
+//! kind)` and decides which evidence blocks.
+//!
+//! Decision (thresholds from `[thresholds]` in `policies/pii.toml`):
+//! - a cell under a column named like personal data ([`PiiPolicy::column_kind`]) is judged
+//!   against that kind only ([`PiiPolicy::validates`]); the column blocks when it holds at
+//!   least `min_named_values` validated, non-synthetic values. Such cells never feed the
+//!   unnamed detection, even when they hold another kind of value (simple and predictable:
+//!   the column is reported anyway).
+//! - every other cell (unknown column, no column, free text) is searched for self-validating
+//!   values ([`PiiPolicy::find_values`]); those block only when at least
+//!   `min_unnamed_distinct` distinct non-synthetic values of one kind appear in the whole file,
+//!   and then every unnamed evidence of that kind with a real value blocks.
+//! - cells of columns declared in `[non_personal]` are skipped entirely.
+//!
+//! Memory stays flat: distinct values are tracked as 64-bit hashes, at most [`DISTINCT_CAP`]
+//! per evidence and `min_unnamed_distinct` per kind for the file-wide count; samples are
+//! redacted as they are taken, at most [`MAX_SAMPLES`] per evidence; no raw value is kept.
+
+use std::collections::{HashMap, HashSet};
+use std::hash::{DefaultHasher, Hash, Hasher};
+
+use serde::Serialize;
+
+use super::redact::redact;
+use super::validate;
+use super::{PiiKind, PiiPolicy};
+
+/// `Evidence::distinct` stops counting here.
+pub const DISTINCT_CAP: usize = 1000;
+/// At most this many redacted samples per evidence.
+pub const MAX_SAMPLES: usize = 3;
+/// Distinct values redacted per evidence while looking for distinct samples.
+const SAMPLE_TRIES: u32 = 32;
+/// Free text is searched in its first this many bytes only.
+pub const SCAN_LIMIT: usize = 64 * 1024;
+
+const KINDS: usize = PiiKind::ALL.len();
+
+/// Personal data found in one `(table, column, kind)`. Holds no raw value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Evidence {
+    pub table: Option<String>,
+    pub column: Option<String>,
+    pub kind: PiiKind,
+    /// True when the column's name says it is personal ([`PiiPolicy::column_kind`]); false
+    /// when the values were recognised in a column (or text) with no personal name.
+    pub named: bool,
+    /// Validated values, synthetic ones included.
+    pub count: u64,
+    /// Distinct validated values, counted up to [`DISTINCT_CAP`].
+    pub distinct: u64,
+    /// 1-based line of the first validated value.
+    pub first_line: u64,
+    /// Redacted samples ([`super::redact()`]), at most [`MAX_SAMPLES`], distinct.
+    pub samples: Vec<String>,
+    /// Whether this evidence fails the check (see the module documentation).
+    pub blocking: bool,
+    /// Every value was synthetic (reserved e-mail domain, documentation IP, test card, example
+    /// IBAN): seed data, never blocking.
+    pub synthetic_only: bool,
+}
+
+/// How the cells of a column are judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Class {
+    /// Declared in `[non_personal]`: skipped.
+    Skip,
+    /// Named like personal data of this kind.
+    Named(PiiKind),
+    /// Searched for self-validating values.
+    Unnamed,
+}
+
+#[derive(Debug)]
+struct ColumnSlot {
+    class: Class,
+    /// Index into `Collector::entries`, per kind.
+    entries: [Option<usize>; KINDS],
+}
+
+#[derive(Debug, Default)]
+struct TableSlot {
+    /// The declared columns, for the sibling rule.
+    declared: Vec<String>,
+    columns: HashMap<String, ColumnSlot>,
+    /// Cells without a column.
+    free: Option<ColumnSlot>,
+}
+
+#[derive(Debug)]
+struct Entry {
+    table: Option<String>,
+    column: Option<String>,
+    kind: PiiKind,
+    named: bool,
+    count: u64,
+    real: u64,
+    distinct: HashSet<u64>,
+    first_line: u64,
+    samples: Vec<String>,
+    sample_tries: u32,
+}
+
+/// Aggregates the cells of one file; see the module documentation.
+#[derive(Debug)]
+pub struct Collector<'p> {
+    policy: &'p PiiPolicy,
+    reference_year: i32,
+    tables: HashMap<String, TableSlot>,
+    no_table: TableSlot,
+    entries: Vec<Entry>,
+    /// File-wide distinct real values per kind found outside personal columns, capped at
+    /// `min_unnamed_distinct`.
+    unnamed_distinct: [HashSet<u64>; KINDS],
+}
+
+/// The identity of a value for distinct counting: its kind-specific normal form, hashed.
+fn value_hash(kind: PiiKind, value: &str) -> u64 {
+    let mut h = DefaultHasher::new();
+    kind.hash(&mut h);
+    let v = value.trim();
+    match kind {
+        PiiKind::Phone => match validate::parse_phone(v) {
+            Some(p) => (p.country_code, p.national).hash(&mut h),
+            None => v
+                .bytes()
+                .filter(u8::is_ascii_digit)
+                .for_each(|b| b.hash(&mut h)),
+        },
+        PiiKind::IpAddress => match validate::parse_ip(v) {
+            Some(ip) => ip.hash(&mut h),
+            None => v.hash(&mut h),
+        },
+        PiiKind::Iban | PiiKind::CardNumber | PiiKind::NationalId => v
+            .bytes()
+            .filter(u8::is_ascii_alphanumeric)
+            .map(|b| b.to_ascii_uppercase())
+            .for_each(|b| b.hash(&mut h)),
+        _ => v.to_lowercase().hash(&mut h),
+    }
+    h.finish()
+}
+
+impl<'p> Collector<'p> {
+    /// A collector for one file. `reference_year` (the current year) bounds plausible dates of
+    /// birth; the core reads no clock.
+    pub fn new(policy: &'p PiiPolicy, reference_year: i32) -> Self {
+        Collector {
+            policy,
+            reference_year,
+            tables: HashMap::new(),
+            no_table: TableSlot::default(),
+            entries: Vec::new(),
+            unnamed_distinct: std::array::from_fn(|_| HashSet::new()),
+        }
+    }
+
+    /// Declares a table's columns (from a COPY header, INSERT column list or CSV header) before
+    /// its rows. Cheap when repeated with the same list (one INSERT per row).
+    pub fn columns(&mut self, table: Option<&str>, columns: &[String]) {
+        let policy = self.policy;
+        let slot = table_slot(&mut self.tables, &mut self.no_table, table);
+        if slot.declared == columns {
+            return;
+        }
+        slot.declared = columns.to_vec();
+        let siblings: Vec<&str> = slot.declared.iter().map(String::as_str).collect();
+        let table_name = table.unwrap_or("");
+        for (name, column) in slot.columns.iter_mut() {
+            column.class = classify(policy, table_name, name, &siblings);
+        }
+    }
+
+    /// One cell. `line` is 1-based in the (decompressed) stream.
+    pub fn cell(&mut self, table: Option<&str>, column: Option<&str>, value: &str, line: u64) {
+        let policy = self.policy;
+        let slot = table_slot(&mut self.tables, &mut self.no_table, table);
+        let column_slot = match column {
+            Some(name) => {
+                if !slot.columns.contains_key(name) {
+                    let siblings: Vec<&str> = slot.declared.iter().map(String::as_str).collect();
+                    let class = classify(policy, table.unwrap_or(""), name, &siblings);
+                    slot.columns.insert(
+                        name.to_string(),
+                        ColumnSlot {
+                            class,
+                            entries: [None; KINDS],
+                        },
+                    );
+                }
+                slot.columns.get_mut(name).expect("inserted above")
+            }
+            None => slot.free.get_or_insert(ColumnSlot {
+                class: Class::Unnamed,
+                entries: [None; KINDS],
+            }),
+        };
+        match column_slot.class {
+            Class::Skip => {}
+            Class::Named(kind) => {
+                if policy.validates(kind, value, self.reference_year) {
+                    let synthetic = policy.is_synthetic(kind, value);
+                    let index =
+                        entry_index(&mut self.entries, column_slot, table, column, kind, true);
+                    record(&mut self.entries[index], kind, value, synthetic, line);
+                }
+            }
+            Class::Unnamed => {
+                let text = truncate(value, SCAN_LIMIT);
+                let threshold = policy.thresholds.min_unnamed_distinct;
+                for (kind, found) in policy.find_values(text) {
+                    let synthetic = policy.is_synthetic(kind, found);
+                    let index =
+                        entry_index(&mut self.entries, column_slot, table, column, kind, false);
+                    record(&mut self.entries[index], kind, found, synthetic, line);
+                    let seen = &mut self.unnamed_distinct[kind.index()];
+                    if !synthetic && (seen.len() as u64) < threshold {
+                        seen.insert(value_hash(kind, found));
+                    }
+                }
+            }
+        }
+    }
+
+    /// The evidence, ordered by first line, then table, column and kind.
+    pub fn finish(self) -> Vec<Evidence> {
+        let thresholds = self.policy.thresholds;
+        let unnamed_blocks: Vec<bool> = self
+            .unnamed_distinct
+            .iter()
+            .map(|s| s.len() as u64 >= thresholds.min_unnamed_distinct)
+            .collect();
+        let mut out: Vec<Evidence> = self
+            .entries
+            .into_iter()
+            .map(|e| {
+                let blocking = if e.named {
+                    e.real >= thresholds.min_named_values
+                } else {
+                    e.real > 0 && unnamed_blocks[e.kind.index()]
+                };
+                Evidence {
+                    table: e.table,
+                    column: e.column,
+                    kind: e.kind,
+                    named: e.named,
+                    count: e.count,
+                    distinct: e.distinct.len() as u64,
+                    first_line: e.first_line,
+                    samples: e.samples,
+                    blocking,
+                    synthetic_only: e.real == 0,
+                }
+            })
+            .collect();
+        out.sort_by(|a, b| {
+            (a.first_line, &a.table, &a.column, a.kind).cmp(&(
+                b.first_line,
+                &b.table,
+                &b.column,
+                b.kind,
+            ))
+        });
+        out
+    }
+}
+
+fn table_slot<'a>(
+    tables: &'a mut HashMap<String, TableSlot>,
+    no_table: &'a mut TableSlot,
+    table: Option<&str>,
+) -> &'a mut TableSlot {
+    match table {
+        None => no_table,
+        Some(t) => {
+            if !tables.contains_key(t) {
+                tables.insert(t.to_string(), TableSlot::default());
+            }
+            tables.get_mut(t).expect("inserted above")
+        }
+    }
+}
+
+fn classify(policy: &PiiPolicy, table: &str, column: &str, siblings: &[&str]) -> Class {
+    if policy.is_non_personal(table, column).is_some() {
+        return Class::Skip;
+    }
+    match policy.column_kind(table, column, siblings) {
+        Some(kind) => Class::Named(kind),
+        None => Class::Unnamed,
+    }
+}
+
+fn entry_index(
+    entries: &mut Vec<Entry>,
+    slot: &mut ColumnSlot,
+    table: Option<&str>,
+    column: Option<&str>,
+    kind: PiiKind,
+    named: bool,
+) -> usize {
+    if let Some(i) = slot.entries[kind.index()] {
+        // A column reclassified by a later header keeps its entry, which now says how the
+        // column is named.
+        entries[i].named = named;
+        return i;
+    }
+    entries.push(Entry {
+        table: table.map(str::to_string),
+        column: column.map(str::to_string),
+        kind,
+        named,
+        count: 0,
+        real: 0,
+        distinct: HashSet::new(),
+        first_line: u64::MAX,
+        samples: Vec::new(),
+        sample_tries: 0,
+    });
+    let i = entries.len() - 1;
+    slot.entries[kind.index()] = Some(i);
+    i
+}
+
+fn record(entry: &mut Entry, kind: PiiKind, value: &str, synthetic: bool, line: u64) {
+    entry.count += 1;
+    if !synthetic {
+        entry.real += 1;
+    }
+    entry.first_line = entry.first_line.min(line);
+    let new_value =
+        entry.distinct.len() < DISTINCT_CAP && entry.distinct.insert(value_hash(kind, value));
+    // Redact only values not seen before, and give up after a few tries when they all redact
+    // alike (`j***@g***.com`).
+    if new_value && entry.samples.len() < MAX_SAMPLES && entry.sample_tries < SAMPLE_TRIES {
+        entry.sample_tries += 1;
+        let sample = redact(kind, value);
+        if !entry.samples.contains(&sample) {
+            entry.samples.push(sample);
+        }
+    }
+}
+
+/// The longest prefix of `s` of at most `max` bytes that ends on a character boundary.
+fn truncate(s: &str, max: usize) -> &str {
+    if s.len() <= max {
+        return s;
+    }
+    let mut end = max;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const YEAR: i32 = 2025;
+
+    fn cols(names: &[&str]) -> Vec<String> {
+        names.iter().map(|s| s.to_string()).collect()
+    }
+
+    /// Feeds COPY-like rows: a header then one cell per column per row, lines from `first_line`.
+    fn feed_table(
+        c: &mut Collector<'_>,
+        table: &str,
+        header: &[&str],
+        rows: &[&[&str]],
+        first_line: u64,
+    ) {
+        c.columns(Some(table), &cols(header));
+        for (r, row) in rows.iter().enumerate() {
+            for (col, value) in header.iter().zip(row.iter()) {
+                c.cell(Some(table), Some(col), value, first_line + r as u64);
+            }
+        }
+    }
+
+    fn nir(body: &str) -> String {
+        format!("{body}{:02}", validate::nir_key(body).unwrap())
+    }
+
+    const ADHERENT: &[&str] = &[
+        "id",
+        "prenom",
+        "nom",
+        "courriel",
+        "telephone",
+        "date_naissance",
+        "numero_licence",
+        "adresse",
+        "cp",
+        "ville",
+        "photo",
+        "notes_privees",
+        "certificat_medical",
+        "num_secu",
+        "iban",
+        "derniere_ip",
+        "club_id",
+        "categorie",
+        "created_at",
+    ];
+
+    fn adherent_rows() -> Vec<Vec<String>> {
+        let raw: [[&str; 19]; 4] = [
+            [
+                "1",
+                "Jean-Baptiste",
+                "Lefèvre",
+                "jean-baptiste.lefevre@orange.fr",
+                "06 12 34 56 78",
+                "1987-04-23",
+                "FFTT-0456789",
+                "12 rue des Lilas",
+                "69003",
+                "Lyon",
+                "photos/2024/lefevre.jpg",
+                "Genou fragile, pas de compétition",
+                "t",
+                "",
+                "FR81 2004 1010 0505 1234 5678 906",
+                "81.2.69.160",
+                "3",
+                "Senior",
+                "2024-09-01 10:00:00+02",
+            ],
+            [
+                "2",
+                "Amélie",
+                "Rousseau",
+                "amelie.rousseau1990@wanadoo.fr",
+                "+33 7 98 76 54 32",
+                "23/11/1990",
+                "FFTT-0456790",
+                "4 place Bellecour",
+                "69002",
+                "Lyon",
+                "\\N",
+                "\\N",
+                "f",
+                "",
+                "FR7630006000011234567890189",
+                "192.168.1.24",
+                "3",
+                "Senior",
+                "2024-09-02 11:00:00+02",
+            ],
+            [
+                "3",
+                "Noé",
+                "Garnier",
+                "noe.garnier@laposte.net",
+                "0478123456",
+                "2012-02-29",
+                "FFTT-0456791",
+                "Chemin du Moulin",
+                "69530",
+                "Brignais",
+                "",
+                "Asthme : ventoline avant l'effort",
+                "t",
+                "",
+                "",
+                "2a01:e0a:1f2:3b0::17",
+                "3",
+                "Benjamin",
+                "2024-09-03 09:30:00+02",
+            ],
+            [
+                "4",
+                "Anonyme",
+                "xxx",
+                "seed@example.com",
+                "0000000000",
+                "1900-01-01",
+                "-",
+                "n/a",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "",
+                "127.0.0.1",
+                "3",
+                "Senior",
+                "2024-09-04 08:00:00+02",
+            ],
+        ];
+        raw.iter()
+            .map(|r| r.iter().map(|s| s.to_string()).collect())
+            .collect()
+    }
+
+    fn run_adherent(policy: &PiiPolicy) -> (Vec<Evidence>, Vec<String>) {
+        let mut rows = adherent_rows();
+        let nir1 = nir("1870469123456");
+        rows[0][13] = nir1.clone();
+        let mut c = Collector::new(policy, YEAR);
+        c.columns(Some("public.adherent"), &cols(ADHERENT));
+        for (r, row) in rows.iter().enumerate() {
+            for (col, value) in ADHERENT.iter().zip(row.iter()) {
+                c.cell(Some("public.adherent"), Some(col), value, 40 + r as u64);
+            }
+        }
+        let raw: Vec<String> = rows.into_iter().flatten().collect();
+        (c.finish(), raw)
+    }
+
+    #[test]
+    fn adherent_table() {
+        let policy = PiiPolicy::default_policy();
+        let (evidence, _) = run_adherent(&policy);
+        insta::assert_json_snapshot!(evidence);
+    }
+
+    #[test]
+    fn no_raw_value_in_evidence() {
+        let policy = PiiPolicy::default_policy();
+        let (evidence, raw) = run_adherent(&policy);
+        let json = serde_json::to_string(&evidence).unwrap();
+        // Table and column names are schema, not data (`derniere_ip` contains `rnie`): the
+        // substring check runs on everything else.
+        let without_names: Vec<Evidence> = evidence
+            .iter()
+            .cloned()
+            .map(|e| Evidence {
+                table: None,
+                column: None,
+                ..e
+            })
+            .collect();
+        let debug = format!("{without_names:?}");
+        // Values that are also column-independent labels (ids, category, "t") are not personal.
+        let personal_columns = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 14, 15];
+        for (i, value) in raw.iter().enumerate() {
+            let col = i % ADHERENT.len();
+            if !personal_columns.contains(&col) || value.chars().count() < 4 {
+                continue;
+            }
+            if policy.is_placeholder(value) {
+                continue;
+            }
+            assert!(!debug.contains(value.as_str()), "raw {value:?} in {debug}");
+            assert!(!json.contains(value.as_str()), "raw {value:?} in {json}");
+        }
+        for email in [
+            "jean-baptiste.lefevre@orange.fr",
+            "amelie.rousseau1990@wanadoo.fr",
+            "noe.garnier@laposte.net",
+        ] {
+            for part in email.split(['@', '.', '-']) {
+                let chars: Vec<char> = part.chars().collect();
+                for w in chars.windows(4) {
+                    let sub: String = w.iter().collect();
+                    assert!(!debug.contains(&sub), "{sub:?} of {email} in {debug}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn product_table_is_not_personal() {
+        let policy = PiiPolicy::default_policy();
+        let mut c = Collector::new(&policy, YEAR);
+        feed_table(
+            &mut c,
+            "product",
+            &[
+                "id",
+                "name",
+                "price",
+                "sku",
+                "filename",
+                "description",
+                "zipped",
+                "created_at",
+            ],
+            &[
+                &[
+                    "1",
+                    "Raquette Pro",
+                    "129.90",
+                    "RQ-0612345678",
+                    "raquette.png",
+                    "Bois massif, 7 plis",
+                    "f",
+                    "2024-01-15 10:30:00+00",
+                ],
+                &[
+                    "2",
+                    "Balles x3",
+                    "4.50",
+                    "BL-3",
+                    "balles.png",
+                    "Lot de 3 balles 40+",
+                    "t",
+                    "2024-01-16 09:00:00+00",
+                ],
+                &[
+                    "3",
+                    "Table Outdoor",
+                    "899.00",
+                    "TB-1",
+                    "table.jpg",
+                    "Résiste à la pluie. Version 1.2.3.4",
+                    "f",
+                    "2024-01-17 08:00:00+00",
+                ],
+            ],
+            10,
+        );
+        let evidence = c.finish();
+        insta::assert_json_snapshot!(evidence);
+        assert!(evidence.iter().all(|e| !e.blocking));
+    }
+
+    #[test]
+    fn seed_rows_on_reserved_domains_do_not_block() {
+        let policy = PiiPolicy::default_policy();
+        let mut c = Collector::new(&policy, YEAR);
+        feed_table(
+            &mut c,
+            "users",
+            &["id", "email", "name", "last_login_ip", "payload"],
+            &[
+                &[
+                    "1",
+                    "admin@example.com",
+                    "\\N",
+                    "203.0.113.7",
+                    r#"{"contact":"ops@test.example"}"#,
+                ],
+                &[
+                    "2",
+                    "alice@shop.test",
+                    "",
+                    "2001:db8::42",
+                    r#"{"contact":"alice@example.org"}"#,
+                ],
+                &["3", "bob@example.org", "-", "127.0.0.1", "{}"],
+            ],
+            5,
+        );
+        let evidence = c.finish();
+        insta::assert_json_snapshot!(evidence);
+        assert!(evidence.iter().all(|e| !e.blocking && e.synthetic_only));
+    }
+
+    #[test]
+    fn a_lone_email_in_free_text_does_not_block() {
+        let policy = PiiPolicy::default_policy();
+        let mut c = Collector::new(&policy, YEAR);
+        let readme = [
+            "# Fixtures",
+            "",
+            "Questions: write to Marie Curie <marie.curie@sorbonne-universite.fr>.",
+            "Run `make seed` to load the fixtures.",
+        ];
+        for (i, line) in readme.iter().enumerate() {
+            c.cell(None, None, line, i as u64 + 1);
+        }
+        let evidence = c.finish();
+        insta::assert_json_snapshot!(evidence);
+        assert_eq!(evidence.len(), 1);
+        assert!(!evidence[0].blocking);
+    }
+
+    #[test]
+    fn unnamed_values_block_from_the_distinct_threshold() {
+        let policy = PiiPolicy::default_policy();
+        let run = |n: usize| {
+            let mut c = Collector::new(&policy, YEAR);
+            c.columns(Some("events"), &cols(&["id", "payload"]));
+            for i in 0..n {
+                // The same address twice per row: distinct counts it once.
+                let v = format!("from joueur{i}@club-pongiste.fr to joueur{i}@club-pongiste.fr");
+                c.cell(Some("events"), Some("payload"), &v, i as u64 + 1);
+            }
+            c.finish()
+        };
+        let four = run(4);
+        assert_eq!(four.len(), 1);
+        assert_eq!((four[0].count, four[0].distinct), (8, 4));
+        assert!(!four[0].blocking);
+        let five = run(5);
+        assert!(five[0].blocking);
+        assert!(!five[0].named);
+        // Every address redacts to the same sample.
+        assert_eq!(five[0].samples, ["j***@c***.fr"]);
+    }
+
+    #[test]
+    fn unnamed_threshold_is_file_wide_across_columns() {
+        let policy = PiiPolicy::default_policy();
+        let mut c = Collector::new(&policy, YEAR);
+        for (i, col) in ["a", "b", "c", "d", "e"].iter().enumerate() {
+            c.cell(Some("t"), Some(col), &format!("+33 6 12 34 56 7{i}"), 1);
+        }
+        c.cell(None, None, "unrelated", 2);
+        let evidence = c.finish();
+        assert_eq!(evidence.len(), 5);
+        assert!(evidence
+            .iter()
+            .all(|e| e.blocking && e.kind == PiiKind::Phone));
+    }
+
+    #[test]
+    fn named_threshold_and_placeholders() {
+        let mut policy = PiiPolicy::default_policy();
+        policy
+            .overlay_toml("[thresholds]\nmin_named_values = 2\n", "pii.toml")
+            .unwrap();
+        let mut c = Collector::new(&policy, YEAR);
+        c.columns(None, &cols(&["email", "telephone"]));
+        c.cell(None, Some("email"), "jean@free.fr", 2);
+        c.cell(None, Some("email"), "anonymized", 3);
+        c.cell(None, Some("telephone"), "06 12 34 56 78", 2);
+        c.cell(None, Some("telephone"), "0612345678", 3);
+        let evidence = c.finish();
+        let email = evidence.iter().find(|e| e.kind == PiiKind::Email).unwrap();
+        assert_eq!((email.count, email.blocking), (1, false));
+        let phone = evidence.iter().find(|e| e.kind == PiiKind::Phone).unwrap();
+        assert_eq!((phone.count, phone.distinct, phone.blocking), (2, 1, true));
+        assert_eq!(phone.samples, ["+33 6 ** ** ** 78"]);
+    }
+
+    #[test]
+    fn non_personal_columns_are_skipped() {
+        let mut policy = PiiPolicy::default_policy();
+        policy
+            .overlay_toml(
+                "[non_personal]\n\"club.email\" = \"the club's public contact address\"\n",
+                "pii.toml",
+            )
+            .unwrap();
+        let mut c = Collector::new(&policy, YEAR);
+        c.columns(Some("club"), &cols(&["email"]));
+        c.cell(Some("club"), Some("email"), "contact@ttclub-lyon.fr", 1);
+        assert!(c.finish().is_empty());
+    }
+
+    #[test]
+    fn a_later_header_reclassifies_columns() {
+        let policy = PiiPolicy::default_policy();
+        let mut c = Collector::new(&policy, YEAR);
+        // `cp` seen before the header that shows its `ville` sibling.
+        c.cell(Some("adherent"), Some("cp"), "69003", 1);
+        c.columns(Some("adherent"), &cols(&["cp", "ville"]));
+        c.cell(Some("adherent"), Some("cp"), "69002", 2);
+        let evidence = c.finish();
+        assert_eq!(evidence.len(), 1);
+        assert_eq!(
+            (evidence[0].kind, evidence[0].count, evidence[0].first_line),
+            (PiiKind::Address, 1, 2)
+        );
+    }
+
+    #[test]
+    fn memory_is_capped() {
+        let policy = PiiPolicy::default_policy();
+        let mut c = Collector::new(&policy, YEAR);
+        for i in 0..(DISTINCT_CAP as u64 + 500) {
+            c.cell(
+                Some("users"),
+                Some("email"),
+                &format!("user{i}@free.fr"),
+                i + 1,
+            );
+            c.cell(None, None, &format!("see user{i}@free.fr"), i + 1);
+        }
+        assert!(c.entries.iter().all(|e| e.distinct.len() <= DISTINCT_CAP));
+        assert!(c.unnamed_distinct.iter().all(|s| s.len() <= 5));
+        let evidence = c.finish();
+        assert_eq!(evidence[0].distinct, DISTINCT_CAP as u64);
+        assert_eq!(evidence[0].count, DISTINCT_CAP as u64 + 500);
+        assert!(evidence.iter().all(|e| e.samples.len() <= MAX_SAMPLES));
+    }
+
+    #[test]
+    fn truncate_respects_char_boundaries() {
+        assert_eq!(truncate("héllo", 2), "h");
+        assert_eq!(truncate("héllo", 3), "hé");
+        assert_eq!(truncate("abc", 10), "abc");
+    }
+}

@@ -1,0 +1,184 @@
+//! PostgreSQL `COPY ... FROM stdin` text format: one row a line, tab-separated, `\N` for NULL,
+//! backslash escapes, ended by a `\.` line.
+
+use std::borrow::Cow;
+
+use crate::Sink;
+
+/// Whether a line is the `\.` end-of-data marker.
+pub(crate) fn is_end_marker(line: &[u8]) -> bool {
+    line == b"\\." || line == b"\\.\r"
+}
+
+/// Decodes the backslash escapes of one COPY text field (which is not `\N`) into `out`.
+pub(crate) fn unescape(field: &[u8], out: &mut Vec<u8>) {
+    let mut i = 0;
+    while i < field.len() {
+        let Some(off) = memchr::memchr(b'\\', &field[i..]) else {
+            out.extend_from_slice(&field[i..]);
+            return;
+        };
+        out.extend_from_slice(&field[i..i + off]);
+        i += off + 1;
+        let Some(&c) = field.get(i) else {
+            // A lone backslash at the end: PostgreSQL rejects it; keep it.
+            out.push(b'\\');
+            return;
+        };
+        i += 1;
+        match c {
+            b'b' => out.push(8),
+            b'f' => out.push(12),
+            b'n' => out.push(b'\n'),
+            b'r' => out.push(b'\r'),
+            b't' => out.push(b'\t'),
+            b'v' => out.push(11),
+            b'0'..=b'7' => {
+                let mut v = u32::from(c - b'0');
+                for _ in 0..2 {
+                    match field.get(i) {
+                        Some(&d @ b'0'..=b'7') => {
+                            v = v * 8 + u32::from(d - b'0');
+                            i += 1;
+                        }
+                        _ => break,
+                    }
+                }
+                out.push((v & 0xff) as u8);
+            }
+            b'x' if field.get(i).is_some_and(u8::is_ascii_hexdigit) => {
+                let mut v = 0u8;
+                for _ in 0..2 {
+                    match field.get(i).and_then(|d| (*d as char).to_digit(16)) {
+                        Some(d) => {
+                            v = v * 16 + d as u8;
+                            i += 1;
+                        }
+                        None => break,
+                    }
+                }
+                out.push(v);
+            }
+            other => out.push(other),
+        }
+    }
+}
+
+/// Escapes a value the way `COPY ... TO stdout` does in text format (the inverse of
+/// [`unescape`]); used by the tests to build dumps.
+#[cfg(test)]
+pub(crate) fn escape(value: &str) -> String {
+    let mut s = String::with_capacity(value.len());
+    for c in value.chars() {
+        match c {
+            '\\' => s.push_str("\\\\"),
+            '\u{8}' => s.push_str("\\b"),
+            '\u{c}' => s.push_str("\\f"),
+            '\n' => s.push_str("\\n"),
+            '\r' => s.push_str("\\r"),
+            '\t' => s.push_str("\\t"),
+            '\u{b}' => s.push_str("\\v"),
+            c => s.push(c),
+        }
+    }
+    s
+}
+
+/// Where the rows of one COPY block go.
+#[derive(Clone, Debug)]
+pub(crate) struct CopyTarget {
+    pub table: Option<String>,
+    pub columns: Vec<String>,
+    /// `false` for CSV or binary COPY, whose rows are skipped up to `\.`.
+    pub text: bool,
+}
+
+/// Splits one data row and hands its non-NULL fields to the sink.
+pub(crate) fn emit_row(
+    line: &[u8],
+    line_no: u64,
+    target: &CopyTarget,
+    scratch: &mut Vec<u8>,
+    sink: &mut dyn Sink,
+) {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let whole = std::str::from_utf8(line).ok();
+    let table = target.table.as_deref();
+    let mut start = 0;
+    let mut col = 0;
+    let mut fields = memchr::memchr_iter(b'\t', line);
+    loop {
+        let end = fields.next().unwrap_or(line.len());
+        let field = &line[start..end];
+        if field != b"\\N" {
+            let column = target.columns.get(col).map(String::as_str);
+            if memchr::memchr(b'\\', field).is_none() {
+                match whole {
+                    // Tabs are ASCII: both ends are char boundaries.
+                    Some(s) => sink.cell(table, column, &s[start..end], line_no),
+                    None => sink.cell(table, column, &String::from_utf8_lossy(field), line_no),
+                }
+            } else {
+                scratch.clear();
+                unescape(field, scratch);
+                sink.cell(table, column, &lossy(scratch), line_no);
+            }
+        }
+        if end == line.len() {
+            break;
+        }
+        start = end + 1;
+        col += 1;
+    }
+}
+
+pub(crate) fn lossy(bytes: &[u8]) -> Cow<'_, str> {
+    String::from_utf8_lossy(bytes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn un(s: &[u8]) -> Vec<u8> {
+        let mut v = Vec::new();
+        unescape(s, &mut v);
+        v
+    }
+
+    #[test]
+    fn decodes_every_escape() {
+        assert_eq!(un(br"a\tb\nc\\d\re"), b"a\tb\nc\\d\re");
+        assert_eq!(un(br"\b\f\v"), [8, 12, 11]);
+        assert_eq!(un(br"\101\7\08"), b"A\x07\x008");
+        assert_eq!(un(br"\x41\x4g\xz"), b"A\x04gxz");
+        assert_eq!(un(br"\N\.\q"), b"N.q");
+        assert_eq!(un(b"end\\"), b"end\\");
+        assert_eq!(un("caf\\303\\251".as_bytes()), "café".as_bytes());
+    }
+
+    #[test]
+    fn end_marker() {
+        assert!(is_end_marker(b"\\."));
+        assert!(is_end_marker(b"\\.\r"));
+        assert!(!is_end_marker(b"\\.x"));
+        assert!(!is_end_marker(b"\\\\."));
+    }
+
+    proptest! {
+        #[test]
+        fn escape_then_unescape_round_trips(
+            s in prop_oneof![any::<String>(), "[\\t\\n\\r\\\\ aN0-9x\\x08\\x0b\\x0cé]{0,24}"]
+        ) {
+            let escaped = escape(&s);
+            prop_assert!(!escaped.contains('\t') && !escaped.contains('\n'));
+            prop_assert_eq!(un(escaped.as_bytes()), s.as_bytes());
+        }
+
+        #[test]
+        fn unescape_never_panics(b in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let _ = un(&b);
+        }
+    }
+}
