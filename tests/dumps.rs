@@ -324,3 +324,41 @@ fn anonymize_check_follows_the_migrations() {
     let out = common::tollgate(dir.path(), &["anonymize-check", "--script", "missing.sql"]);
     assert_eq!(out.status.code(), Some(2));
 }
+
+#[test]
+fn bad_input_is_a_one_line_error_or_not_scanned() {
+    let dir = tempfile::tempdir().unwrap();
+    // A gzip cut short: not scanned, exit 2, never a pass.
+    common::write(
+        dir.path(),
+        "trunc.sql.gz",
+        b"\x1f\x8b\x08\x00\x00\x00\x00\x00\x00\x03\x4b\x4c",
+    );
+    let out = common::tollgate(dir.path(), &["dumps", "trunc.sql.gz"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(common::stdout(&out).contains("trunc.sql.gz: not scanned: corrupt"));
+    // Empty and binary files are not dumps.
+    common::write(dir.path(), "empty.sql", "");
+    common::write(
+        dir.path(),
+        "noise.bin",
+        (0..4096u32)
+            .map(|i| (i * 7919 % 251) as u8)
+            .collect::<Vec<u8>>(),
+    );
+    let out = common::tollgate(dir.path(), &["dumps", "empty.sql", "noise.bin"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stdout(&out));
+    // A missing path and a broken config name the file.
+    let out = common::tollgate(dir.path(), &["dumps", "nope"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(common::stderr(&out).contains("nope: cannot read"));
+    common::write(dir.path(), "tollgate.toml", "[dumps]\nscna = []\n");
+    let out = common::tollgate(dir.path(), &["dumps", "empty.sql"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = common::stderr(&out);
+    assert!(
+        err.contains("tollgate.toml:2:1: unknown key `scna` in [dumps]"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}

@@ -49,8 +49,6 @@ struct FileResult {
 
 #[derive(serde::Serialize)]
 struct EvidenceOut {
-    #[serde(skip_serializing_if = "Option::is_none")]
-    inner_path: Option<String>,
     column: Option<String>,
     kind: &'static str,
     count: u64,
@@ -59,7 +57,7 @@ struct EvidenceOut {
     blocking: bool,
 }
 
-/// Forwards cells to the collector, and remembers which archive member they came from.
+/// Forwards the dump reader's cells to the personal-data collector.
 struct Adapter<'p> {
     collector: Collector<'p>,
 }
@@ -161,13 +159,8 @@ fn human(results: &[FileResult]) -> String {
                     r.formats.join(", ")
                 ));
                 for e in r.evidence.iter().filter(|e| e.blocking) {
-                    let inner = e
-                        .inner_path
-                        .as_deref()
-                        .map(|p| format!("{p}: "))
-                        .unwrap_or_default();
                     s.push_str(&format!(
-                        "  {inner}{}: {}, {} value{}, first on line {}; e.g. {}\n",
+                        "  {}: {}, {} value{}, first on line {}; e.g. {}\n",
                         e.column.as_deref().unwrap_or("(unnamed values)"),
                         e.kind,
                         e.count,
@@ -307,7 +300,6 @@ fn scan_one(
         evidence: evidence
             .into_iter()
             .map(|e| EvidenceOut {
-                inner_path: None,
                 column: match (&e.table, &e.column) {
                     (Some(t), Some(c)) => Some(format!("{t}.{c}")),
                     (None, Some(c)) => Some(c.clone()),
