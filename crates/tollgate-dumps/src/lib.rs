@@ -15,9 +15,11 @@
 //!   list need; other statements are skipped to their `;`. COPY data rows bypass the lexer:
 //!   split on tabs with `memchr`, passed as `&str` slices of the line buffer, decoded into a
 //!   scratch buffer only when a field holds a backslash. CSV/TSV use the `csv` crate.
+//! - **SQLite database files** are read row by row by a hand-written reader of the file
+//!   format. They need random access, so the stream is copied first: into memory up to
+//!   16 MiB, else into an anonymous temporary file read back a page at a time.
 //! - **Opaque formats** are reported, not guessed at: pg_dump custom format and a directory
-//!   format `toc.dat` (their data blocks are compressed inside the TOC's framing), SQLite
-//!   database files (they need random access).
+//!   format `toc.dat` (their data blocks are compressed inside the TOC's framing).
 //! - **Flat memory, bounded work.** Lines are slices of one buffer capped at
 //!   [`MAX_LINE_BYTES`]; every layer of readers is metered against [`Limits`] while it
 //!   streams (decompressed bytes, compression ratio per member, nesting depth, archive
@@ -33,6 +35,7 @@ mod meter;
 mod scan;
 mod sniff;
 mod sql;
+mod sqlite;
 
 use std::fmt;
 use std::io::Read;
@@ -47,9 +50,16 @@ pub trait Sink {
     /// CREATE TABLE column order for INSERTs without a column list).
     fn columns(&mut self, table: Option<&str>, columns: &[String]);
     /// One value. `line` is 1-based within the (decompressed) member being read (for a
-    /// multi-line SQL literal, the line it starts on). NULLs are not passed; neither are
-    /// empty CSV fields, nor INSERT values that are expressions rather than literals.
+    /// multi-line SQL literal, the line it starts on); in a SQLite database, which has no
+    /// lines, it is the 1-based ordinal of the row within its table (in key order). NULLs
+    /// are not passed; neither are empty CSV fields, INSERT values that are expressions
+    /// rather than literals, nor SQLite BLOBs. SQLite INTEGER and REAL values are passed as
+    /// decimal text (a REAL without a fraction has no `.0`).
     fn cell(&mut self, table: Option<&str>, column: Option<&str>, value: &str, line: u64);
+    /// The stream the next cells come from: `None` for the file itself (even when
+    /// compressed), or the path inside an archive (`backup.tar.gz!data/users.csv`, the same
+    /// text as [`Scanned::inner_path`]). Called before each stream is read.
+    fn member(&mut self, _path: Option<&str>) {}
 }
 
 /// Caps on the work one [`scan`] call does.
@@ -102,7 +112,10 @@ pub enum Format {
     MySql,
     /// A SQL script without a dump header that has INSERT or COPY data: seeds, fixtures.
     SqlInserts,
-    /// A SQLite database file: opaque (it needs random access, not a stream).
+    /// A SQLite database file, read row by row: each table's columns (from its
+    /// `CREATE TABLE`), then its TEXT, INTEGER and REAL values. Its `sqlite_*` internal tables
+    /// and virtual tables are skipped (the shadow tables that hold a virtual table's data are
+    /// read).
     Sqlite,
     Csv,
     Tsv,
@@ -136,11 +149,12 @@ pub struct Scanned {
     /// The path inside the archive, e.g. `backup.tar.gz!data/users.csv`; `None` for the file
     /// itself (compressed or not).
     pub inner_path: Option<String>,
-    /// Rows read: COPY rows, INSERT tuples, CSV records (without the header).
+    /// Rows read: COPY rows, INSERT tuples, CSV records (without the header), SQLite table
+    /// rows (all tables).
     pub data_rows: u64,
     /// Data that was not inspected: a format that can't be read row by row (custom format,
-    /// SQLite, encrypted or unsupported zip members), or CSV/binary `COPY` blocks in a SQL
-    /// script (their rows are counted, not read).
+    /// encrypted or unsupported zip members), or CSV/binary `COPY` blocks in a SQL script
+    /// (their rows are counted, not read).
     pub opaque: bool,
 }
 

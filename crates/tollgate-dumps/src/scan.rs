@@ -14,6 +14,7 @@ use crate::delimited::scan_delimited;
 use crate::meter::{InMeter, OutMeter, Shared};
 use crate::sniff::{sniff, Kind, SNIFF_LEN};
 use crate::sql::{parse_copy_statement, scan_sql, Dialect, Header};
+use crate::sqlite::scan_sqlite;
 use crate::{Format, ScanError, Scanned, Sink};
 
 /// A pg_dump tar TOC read: member file name (`NNNN.dat`) → its COPY target.
@@ -108,6 +109,7 @@ impl Scanner<'_> {
         depth: u8,
         m: Member,
     ) -> Result<Option<TocMap>, ScanError> {
+        self.sink.member(m.path.as_deref());
         let mut prefix = Vec::with_capacity(SNIFF_LEN);
         (&mut r)
             .take(SNIFF_LEN as u64)
@@ -189,7 +191,8 @@ impl Scanner<'_> {
                 Ok(None)
             }
             Kind::Sqlite => {
-                self.push(&m, Format::Sqlite, 0, true);
+                let rows = scan_sqlite(reader, &self.shared, &m.label, self.sink)?;
+                self.push(&m, Format::Sqlite, rows, false);
                 Ok(None)
             }
             Kind::Sql(dialect, header) => {
