@@ -68,6 +68,129 @@ struct PartResult {
     /// where the statement is and how to name it.
     dropped: Vec<(usize, Span, String, String)>,
     recreated: Vec<String>,
+    /// How the part's top-level statements add, rename and drop columns, in order (chunk,
+    /// statement span), to find the statement that introduced a column of the final schema.
+    column_events: Vec<(usize, Span, ColumnEvent)>,
+}
+
+/// A change to which columns exist, for [`Origins`].
+#[derive(Debug, Clone)]
+enum ColumnEvent {
+    Add {
+        table: String,
+        columns: Vec<String>,
+    },
+    RenameColumn {
+        table: String,
+        from: String,
+        to: String,
+    },
+    RenameTable {
+        from: String,
+        to: String,
+    },
+    DropColumn {
+        table: String,
+        column: String,
+    },
+    DropTable {
+        table: String,
+    },
+}
+
+/// Where each column of the schema was introduced (added, or renamed to its current name),
+/// following renames of its table.
+#[derive(Debug, Default)]
+struct Origins {
+    /// (table key, column) → (file, span in file coordinates, migration id, checked).
+    map: std::collections::BTreeMap<(String, String), (usize, Span, String, bool)>,
+}
+
+impl Origins {
+    fn replay(
+        &mut self,
+        m: &MigrationInput,
+        part: &SqlPart,
+        events: &[(usize, Span, ColumnEvent)],
+    ) {
+        for (chunk, span, event) in events {
+            let (start, end) = to_file(part, Some(*chunk), *span);
+            let origin = (part.file, Span::new(start, end), m.id.clone(), m.checked);
+            match event {
+                ColumnEvent::Add { table, columns } => {
+                    for c in columns {
+                        self.map.insert((table.clone(), c.clone()), origin.clone());
+                    }
+                }
+                ColumnEvent::RenameColumn { table, from, to } => {
+                    self.map.remove(&(table.clone(), from.clone()));
+                    self.map.insert((table.clone(), to.clone()), origin);
+                }
+                ColumnEvent::RenameTable { from, to } => {
+                    let moved: Vec<_> = self
+                        .map
+                        .keys()
+                        .filter(|(t, _)| t == from)
+                        .cloned()
+                        .collect();
+                    for key in moved {
+                        if let Some(o) = self.map.remove(&key) {
+                            self.map.insert((to.clone(), key.1), o);
+                        }
+                    }
+                }
+                ColumnEvent::DropColumn { table, column } => {
+                    self.map.remove(&(table.clone(), column.clone()));
+                }
+                ColumnEvent::DropTable { table } => self.map.retain(|(t, _), _| t != table),
+            }
+        }
+    }
+}
+
+fn column_event(op: &Op) -> Option<ColumnEvent> {
+    Some(match op {
+        Op::CreateTable { table, columns, .. } => ColumnEvent::Add {
+            table: table.key(),
+            columns: columns.iter().map(|c| c.name.clone()).collect(),
+        },
+        Op::AddColumn { table, column, .. } => ColumnEvent::Add {
+            table: table.key(),
+            columns: vec![column.name.clone()],
+        },
+        Op::RenameColumn { table, from, to } => ColumnEvent::RenameColumn {
+            table: table.key(),
+            from: from.clone(),
+            to: to.clone(),
+        },
+        Op::Rename {
+            kind: ObjectKind::Table,
+            from,
+            to,
+        } => {
+            // `ALTER TABLE s.a RENAME TO b` keeps the schema.
+            let to = ObjectName {
+                schema: to.schema.clone().or_else(|| from.schema.clone()),
+                name: to.name.clone(),
+            };
+            ColumnEvent::RenameTable {
+                from: from.key(),
+                to: to.key(),
+            }
+        }
+        Op::DropColumn { table, column, .. } => ColumnEvent::DropColumn {
+            table: table.key(),
+            column: column.clone(),
+        },
+        Op::Drop {
+            kind: ObjectKind::Table,
+            names,
+            ..
+        } if names.len() == 1 => ColumnEvent::DropTable {
+            table: names[0].key(),
+        },
+        _ => return None,
+    })
 }
 
 /// Runs the whole pipeline.
@@ -85,6 +208,7 @@ pub fn check_with_schema(project: &Project, policy: &Policy) -> (Report, Schema)
     let mut migrations = Vec::new();
     let mut findings = Vec::new();
     let mut summary = Summary::default();
+    let mut origins = Origins::default();
 
     for m in &project.migrations {
         // Statements split across several calls are analysed joined, and reported.
@@ -118,6 +242,7 @@ pub fn check_with_schema(project: &Project, policy: &Policy) -> (Report, Schema)
                 ),
             )
         });
+        origins.replay(m, up_part, &up.column_events);
         if !m.checked {
             continue;
         }
@@ -276,6 +401,18 @@ pub fn check_with_schema(project: &Project, policy: &Policy) -> (Report, Schema)
         });
     }
 
+    if let Some(script) = project.anonymize_script {
+        findings.extend(anonymize_findings(
+            project,
+            policy,
+            &schema,
+            &origins,
+            script,
+            &mut line_indexes,
+            &mut summary,
+        ));
+    }
+
     for issue in &project.issues {
         let Some(rule) = rules::find(issue.rule) else {
             continue;
@@ -379,6 +516,73 @@ fn make_finding(
         direction: dir,
         doc_url: rules::doc_url(hit.rule),
     })
+}
+
+/// `personal-column-not-anonymized`: the personal columns of the final schema that the
+/// anonymisation script does not mask, reported where a checked migration introduced them.
+fn anonymize_findings(
+    project: &Project,
+    policy: &Policy,
+    schema: &Schema,
+    origins: &Origins,
+    script: usize,
+    line_indexes: &mut [Option<LineIndex>],
+    summary: &mut Summary,
+) -> Vec<crate::report::Finding> {
+    let script_file = &project.files[script];
+    let analysis = crate::anonymize::analyze_script(&script_file.text);
+    let gaps = crate::anonymize::gaps(
+        schema,
+        &analysis,
+        &policy.pii,
+        &policy.anonymize.non_personal,
+    );
+    let meta = rules::personal_column_not_anonymized::META;
+    let mut out = Vec::new();
+    for gap in gaps {
+        let Some((file, span, migration, checked)) =
+            origins.map.get(&(gap.table.clone(), gap.column.clone()))
+        else {
+            continue;
+        };
+        if !checked {
+            continue;
+        }
+        let mut message = format!(
+            "`{}.{}` holds personal data ({}), and {} does not mask it",
+            gap.table,
+            gap.column,
+            gap.kind.label(),
+            script_file.path
+        );
+        if let Some(why) = &gap.false_cover {
+            message.push_str(&format!(": {why}"));
+        }
+        let hit = Hit {
+            rule: meta.id,
+            class: meta.class,
+            message,
+            help: format!(
+                "add `UPDATE {} SET {} = <mask>;` to {}, or declare `\"{}.{}\" = \"<reason>\"` in [anonymize.non_personal]",
+                gap.table, gap.column, script_file.path, gap.table, gap.column
+            ),
+        };
+        let f = &project.files[*file];
+        let index = line_indexes[*file].get_or_insert_with(|| LineIndex::new(&f.text));
+        if let Some(finding) = make_finding(
+            policy,
+            &hit,
+            f,
+            index,
+            *span,
+            Some(migration),
+            ReportDirection::Up,
+            summary,
+        ) {
+            out.push(finding);
+        }
+    }
+    out
 }
 
 /// `missing-down`, following `require_down`.
@@ -961,6 +1165,23 @@ fn analyze_part(
             }));
             track_state(&mut state, op);
             record_data_shape(&mut result, op, s.chunk, s.span);
+            match op {
+                Op::Drop {
+                    kind: ObjectKind::Table,
+                    names,
+                    ..
+                } if names.len() > 1 => {
+                    for n in names {
+                        let event = ColumnEvent::DropTable { table: n.key() };
+                        result.column_events.push((s.chunk, s.span, event));
+                    }
+                }
+                _ => {
+                    if let Some(event) = column_event(op) {
+                        result.column_events.push((s.chunk, s.span, event));
+                    }
+                }
+            }
             schema.apply(op);
         }
         // DO bodies run now; so does the body of a function this migration calls later.

@@ -9,6 +9,7 @@
 
 pub mod analyze;
 pub mod anonymize;
+pub mod baseline;
 pub mod deploy;
 pub mod engine;
 pub mod fallback;

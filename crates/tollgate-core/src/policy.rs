@@ -54,8 +54,9 @@ const TOP_KEYS: &[&str] = &[
     "rules",
     "dumps",
     "anonymize",
+    "pii",
 ];
-const DUMPS_KEYS: &[&str] = &["scan", "allow_opaque", "fixtures"];
+const DUMPS_KEYS: &[&str] = &["scan", "allow_opaque", "fixtures", "baseline"];
 const ANONYMIZE_KEYS: &[&str] = &["script", "non_personal"];
 const REVIEW_KEYS: &[&str] = &["label", "class", "require_approving_review"];
 const PATHS_KEYS: &[&str] = &["include", "exclude", "extra_exclude"];
@@ -179,6 +180,9 @@ pub struct DumpsPolicy {
     /// Globs of fixture files allowed to hold personal-looking data, but only when every value is
     /// synthetic (for example every email on a reserved domain such as example.com).
     pub fixtures: Vec<String>,
+    /// The baseline file of content fingerprints, relative to the repository root. Nothing is
+    /// suppressed when the file does not exist.
+    pub baseline: String,
 }
 
 /// The anonymisation coverage check.
@@ -210,6 +214,10 @@ pub struct Policy {
     pub rules: BTreeMap<String, Level>,
     pub dumps: DumpsPolicy,
     pub anonymize: AnonymizePolicy,
+    /// Personal-data dictionaries, value checks and thresholds: `policies/pii.toml` with the
+    /// `[pii]` table of the user's file laid over it.
+    #[serde(skip)]
+    pub pii: crate::pii::PiiPolicy,
 }
 
 /// A configuration error, pointing at the offending key or value.
@@ -269,11 +277,13 @@ impl Policy {
                 scan: Vec::new(),
                 allow_opaque: Vec::new(),
                 fixtures: Vec::new(),
+                baseline: String::new(),
             },
             anonymize: AnonymizePolicy {
                 script: String::new(),
                 non_personal: BTreeMap::new(),
             },
+            pii: crate::pii::PiiPolicy::default_policy(),
         }
     }
 
@@ -388,6 +398,12 @@ impl Policy {
                 "rules" => self.apply_rules(cx, cx.table(name, value)?)?,
                 "dumps" => self.apply_dumps(cx, cx.table(name, value)?)?,
                 "anonymize" => self.apply_anonymize(cx, cx.table(name, value)?)?,
+                "pii" => {
+                    let table = cx.table(name, value)?;
+                    self.pii
+                        .overlay_table(cx.path, cx.text, table)
+                        .map_err(|e| pii_error(cx.path, &e))?;
+                }
                 _ => {
                     let hint = if crate::rules::is_known(name) {
                         "rule levels go in the [rules] table; ".to_string()
@@ -463,6 +479,11 @@ impl Policy {
                 "scan" => self.dumps.scan = cx.globs(&full, value)?,
                 "allow_opaque" => self.dumps.allow_opaque = cx.globs(&full, value)?,
                 "fixtures" => self.dumps.fixtures = cx.globs(&full, value)?,
+                "baseline" => {
+                    self.dumps.baseline = cx
+                        .string(&full, value, "a path, e.g. \"tollgate.baseline.toml\"")?
+                        .to_string()
+                }
                 _ => return Err(cx.unknown_in_table(key, "dumps", DUMPS_KEYS)),
             }
         }
@@ -688,6 +709,28 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The file being read, for turning spans into positioned errors.
+/// Turns a PII policy error (`path:line:column: message`) into a [`PolicyError`].
+fn pii_error(path: &str, e: &str) -> PolicyError {
+    let rest = e
+        .strip_prefix(path)
+        .and_then(|r| r.strip_prefix(':'))
+        .unwrap_or(e);
+    let mut parts = rest.splitn(3, ':');
+    let line = parts.next().and_then(|l| l.parse::<usize>().ok());
+    let column = parts.next().and_then(|c| c.parse::<usize>().ok());
+    let message = match (line, column) {
+        (Some(_), Some(_)) => parts.next().unwrap_or("").trim().to_string(),
+        _ => rest.trim().to_string(),
+    };
+    PolicyError {
+        path: path.to_string(),
+        line,
+        column: column.filter(|_| line.is_some()),
+        key: Some("pii".to_string()),
+        message: format!("[pii]: {message}"),
+    }
+}
+
 struct Cx<'a> {
     path: &'a str,
     text: &'a str,
@@ -909,6 +952,10 @@ mod tests {
     use super::*;
 
     const ERROR_RULES: &[&str] = &[
+        "personal-data-in-dump",
+        "opaque-dump",
+        "dump-not-scanned",
+        "personal-column-not-anonymized",
         "drop-table",
         "drop-column",
         "drop-schema",

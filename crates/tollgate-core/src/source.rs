@@ -159,6 +159,10 @@ pub struct Project {
     pub issues: Vec<SourceIssue>,
     /// Table shapes from an ORM snapshot file (MikroORM `.snapshot-*.json`): hints only.
     pub schema_hints: Vec<(crate::ops::ObjectName, crate::schema::Table)>,
+    /// The anonymisation script ([`Project::files`] index), when the project has one: checked
+    /// migrations that add a personal column it does not mask are reported
+    /// (`personal-column-not-anonymized`).
+    pub anonymize_script: Option<usize>,
 }
 
 impl Project {

@@ -12,17 +12,23 @@
 //!   `min_unnamed_distinct` distinct non-synthetic values of one kind appear in the whole file,
 //!   and then every unnamed evidence of that kind with a real value blocks.
 //! - cells of columns declared in `[non_personal]` are skipped entirely.
+//! - seed rows: in a table whose e-mails (under an e-mail column) are all synthetic
+//!   (`example.com`, `.test`), the other named columns describe made-up people too, so they do
+//!   not block.
+//! - baseline: a value whose [`value_fingerprint`] is in the baseline given to
+//!   [`Collector::with_baseline`] counts like a synthetic one, and the fingerprint is reported
+//!   as used.
 //!
 //! Memory stays flat: distinct values are tracked as 64-bit hashes, at most [`DISTINCT_CAP`]
 //! per evidence and `min_unnamed_distinct` per kind for the file-wide count; samples are
 //! redacted as they are taken, at most [`MAX_SAMPLES`] per evidence; no raw value is kept.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::hash::{DefaultHasher, Hash, Hasher};
 
 use serde::Serialize;
 
-use super::redact::redact;
+use super::redact::{fingerprint, redact};
 use super::validate;
 use super::{PiiKind, PiiPolicy};
 
@@ -40,6 +46,9 @@ const KINDS: usize = PiiKind::ALL.len();
 /// Personal data found in one `(table, column, kind)`. Holds no raw value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Evidence {
+    /// The archive member the values were read from (`backup.tar.gz!data/users.csv`); `None`
+    /// for the file itself.
+    pub member: Option<String>,
     pub table: Option<String>,
     pub column: Option<String>,
     pub kind: PiiKind,
@@ -59,6 +68,42 @@ pub struct Evidence {
     /// Every value was synthetic (reserved e-mail domain, documentation IP, test card, example
     /// IBAN): seed data, never blocking.
     pub synthetic_only: bool,
+    /// Values matched by a baseline fingerprint (counted in `count`, never blocking).
+    pub baselined: u64,
+    /// [`value_fingerprint`]s of the distinct real values that were not baselined, when there
+    /// are fewer than [`DISTINCT_CAP`] of them (else empty: too many to baseline one by one).
+    /// Not serialised: a hash of a personal value is still personal data, so it is only ever
+    /// written to a baseline file on request.
+    #[serde(skip)]
+    pub fingerprints: Vec<String>,
+}
+
+/// The baseline fingerprint of a personal value: [`fingerprint`] of the kind and the value's
+/// normal form (phones in international form, IPs parsed, IBANs and card numbers without
+/// spaces, the rest lower-cased), so `06 12 34 56 78` and `+33612345678` agree.
+pub fn value_fingerprint(kind: PiiKind, value: &str) -> String {
+    let rule = format!("personal-data-in-dump:{}", kind.as_str());
+    format!("value:{}", fingerprint(&rule, &normal_form(kind, value)))
+}
+
+fn normal_form(kind: PiiKind, value: &str) -> String {
+    let v = value.trim();
+    match kind {
+        PiiKind::Phone => match validate::parse_phone(v) {
+            Some(p) => format!("+{}{}", p.country_code, p.national),
+            None => v.chars().filter(char::is_ascii_digit).collect(),
+        },
+        PiiKind::IpAddress => match validate::parse_ip(v) {
+            Some(ip) => ip.to_string(),
+            None => v.to_lowercase(),
+        },
+        PiiKind::Iban | PiiKind::CardNumber | PiiKind::NationalId => v
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .map(|c| c.to_ascii_uppercase())
+            .collect(),
+        _ => v.to_lowercase(),
+    }
 }
 
 /// How the cells of a column are judged.
@@ -90,6 +135,7 @@ struct TableSlot {
 
 #[derive(Debug)]
 struct Entry {
+    member: Option<String>,
     table: Option<String>,
     column: Option<String>,
     kind: PiiKind,
@@ -100,6 +146,8 @@ struct Entry {
     first_line: u64,
     samples: Vec<String>,
     sample_tries: u32,
+    baselined: u64,
+    fingerprints: Vec<String>,
 }
 
 /// Aggregates the cells of one file; see the module documentation.
@@ -113,6 +161,10 @@ pub struct Collector<'p> {
     /// File-wide distinct real values per kind found outside personal columns, capped at
     /// `min_unnamed_distinct`.
     unnamed_distinct: [HashSet<u64>; KINDS],
+    /// The archive member being read.
+    member: Option<String>,
+    baseline: Option<&'p HashSet<String>>,
+    baseline_used: BTreeSet<String>,
 }
 
 /// The identity of a value for distinct counting: its kind-specific normal form, hashed.
@@ -153,7 +205,35 @@ impl<'p> Collector<'p> {
             no_table: TableSlot::default(),
             entries: Vec::new(),
             unnamed_distinct: std::array::from_fn(|_| HashSet::new()),
+            member: None,
+            baseline: None,
+            baseline_used: BTreeSet::new(),
         }
+    }
+
+    /// A collector that counts values whose [`value_fingerprint`] is in `baseline` as
+    /// suppressed (see [`Collector::finish_with_baseline`]).
+    pub fn with_baseline(
+        policy: &'p PiiPolicy,
+        reference_year: i32,
+        baseline: &'p HashSet<String>,
+    ) -> Self {
+        let mut c = Collector::new(policy, reference_year);
+        if !baseline.is_empty() {
+            c.baseline = Some(baseline);
+        }
+        c
+    }
+
+    /// The cells that follow come from this archive member (`None`: the file itself). Column
+    /// declarations do not carry over from one member to the next.
+    pub fn member(&mut self, path: Option<&str>) {
+        if self.member.as_deref() == path {
+            return;
+        }
+        self.member = path.map(str::to_string);
+        self.tables.clear();
+        self.no_table = TableSlot::default();
     }
 
     /// Declares a table's columns (from a COPY header, INSERT column list or CSV header) before
@@ -201,9 +281,25 @@ impl<'p> Collector<'p> {
             Class::Named(kind) => {
                 if policy.validates(kind, value, self.reference_year) {
                     let synthetic = policy.is_synthetic(kind, value);
-                    let index =
-                        entry_index(&mut self.entries, column_slot, table, column, kind, true);
-                    record(&mut self.entries[index], kind, value, synthetic, line);
+                    let baselined = !synthetic
+                        && baselined(self.baseline, &mut self.baseline_used, kind, value);
+                    let index = entry_index(
+                        &mut self.entries,
+                        column_slot,
+                        &self.member,
+                        table,
+                        column,
+                        kind,
+                        true,
+                    );
+                    record(
+                        &mut self.entries[index],
+                        kind,
+                        value,
+                        synthetic,
+                        baselined,
+                        line,
+                    );
                 }
             }
             Class::Unnamed => {
@@ -211,11 +307,27 @@ impl<'p> Collector<'p> {
                 let threshold = policy.thresholds.min_unnamed_distinct;
                 for (kind, found) in policy.find_values(text) {
                     let synthetic = policy.is_synthetic(kind, found);
-                    let index =
-                        entry_index(&mut self.entries, column_slot, table, column, kind, false);
-                    record(&mut self.entries[index], kind, found, synthetic, line);
+                    let baselined = !synthetic
+                        && baselined(self.baseline, &mut self.baseline_used, kind, found);
+                    let index = entry_index(
+                        &mut self.entries,
+                        column_slot,
+                        &self.member,
+                        table,
+                        column,
+                        kind,
+                        false,
+                    );
+                    record(
+                        &mut self.entries[index],
+                        kind,
+                        found,
+                        synthetic,
+                        baselined,
+                        line,
+                    );
                     let seen = &mut self.unnamed_distinct[kind.index()];
-                    if !synthetic && (seen.len() as u64) < threshold {
+                    if !synthetic && !baselined && (seen.len() as u64) < threshold {
                         seen.insert(value_hash(kind, found));
                     }
                 }
@@ -223,8 +335,13 @@ impl<'p> Collector<'p> {
         }
     }
 
-    /// The evidence, ordered by first line, then table, column and kind.
+    /// The evidence, ordered by member, first line, then table, column and kind.
     pub fn finish(self) -> Vec<Evidence> {
+        self.finish_with_baseline().0
+    }
+
+    /// The evidence, and the baseline fingerprints that matched at least one value.
+    pub fn finish_with_baseline(self) -> (Vec<Evidence>, BTreeSet<String>) {
         let thresholds = self.policy.thresholds;
         let unnamed_blocks: Vec<bool> = self
             .unnamed_distinct
@@ -240,7 +357,9 @@ impl<'p> Collector<'p> {
                 } else {
                     e.real > 0 && unnamed_blocks[e.kind.index()]
                 };
+                let complete = e.distinct.len() < DISTINCT_CAP;
                 Evidence {
+                    member: e.member,
                     table: e.table,
                     column: e.column,
                     kind: e.kind,
@@ -250,19 +369,43 @@ impl<'p> Collector<'p> {
                     first_line: e.first_line,
                     samples: e.samples,
                     blocking,
-                    synthetic_only: e.real == 0,
+                    synthetic_only: e.real == 0 && e.baselined == 0,
+                    baselined: e.baselined,
+                    fingerprints: if complete { e.fingerprints } else { Vec::new() },
                 }
             })
             .collect();
+        // Seed rows: made-up people have made-up e-mails.
+        let mut seed_tables: Vec<(Option<String>, Option<String>)> = Vec::new();
+        for e in &out {
+            if e.kind == PiiKind::Email && e.named && e.synthetic_only {
+                let key = (e.member.clone(), e.table.clone());
+                let all_synthetic = out.iter().all(|o| {
+                    o.member != key.0
+                        || o.table != key.1
+                        || o.kind != PiiKind::Email
+                        || o.synthetic_only
+                });
+                if all_synthetic && !seed_tables.contains(&key) {
+                    seed_tables.push(key);
+                }
+            }
+        }
+        for e in out.iter_mut() {
+            if e.named && seed_tables.contains(&(e.member.clone(), e.table.clone())) {
+                e.blocking = false;
+            }
+        }
         out.sort_by(|a, b| {
-            (a.first_line, &a.table, &a.column, a.kind).cmp(&(
+            (&a.member, a.first_line, &a.table, &a.column, a.kind).cmp(&(
+                &b.member,
                 b.first_line,
                 &b.table,
                 &b.column,
                 b.kind,
             ))
         });
-        out
+        (out, self.baseline_used)
     }
 }
 
@@ -292,9 +435,28 @@ fn classify(policy: &PiiPolicy, table: &str, column: &str, siblings: &[&str]) ->
     }
 }
 
+fn baselined(
+    baseline: Option<&HashSet<String>>,
+    used: &mut BTreeSet<String>,
+    kind: PiiKind,
+    value: &str,
+) -> bool {
+    let Some(baseline) = baseline else {
+        return false;
+    };
+    let fp = value_fingerprint(kind, value);
+    if baseline.contains(&fp) {
+        used.insert(fp);
+        true
+    } else {
+        false
+    }
+}
+
 fn entry_index(
     entries: &mut Vec<Entry>,
     slot: &mut ColumnSlot,
+    member: &Option<String>,
     table: Option<&str>,
     column: Option<&str>,
     kind: PiiKind,
@@ -307,6 +469,7 @@ fn entry_index(
         return i;
     }
     entries.push(Entry {
+        member: member.clone(),
         table: table.map(str::to_string),
         column: column.map(str::to_string),
         kind,
@@ -317,20 +480,34 @@ fn entry_index(
         first_line: u64::MAX,
         samples: Vec::new(),
         sample_tries: 0,
+        baselined: 0,
+        fingerprints: Vec::new(),
     });
     let i = entries.len() - 1;
     slot.entries[kind.index()] = Some(i);
     i
 }
 
-fn record(entry: &mut Entry, kind: PiiKind, value: &str, synthetic: bool, line: u64) {
+fn record(
+    entry: &mut Entry,
+    kind: PiiKind,
+    value: &str,
+    synthetic: bool,
+    baselined: bool,
+    line: u64,
+) {
     entry.count += 1;
-    if !synthetic {
+    if baselined {
+        entry.baselined += 1;
+    } else if !synthetic {
         entry.real += 1;
     }
     entry.first_line = entry.first_line.min(line);
     let new_value =
         entry.distinct.len() < DISTINCT_CAP && entry.distinct.insert(value_hash(kind, value));
+    if new_value && !synthetic && !baselined {
+        entry.fingerprints.push(value_fingerprint(kind, value));
+    }
     // Redact only values not seen before, and give up after a few tries when they all redact
     // alike (`j***@g***.com`).
     if new_value && entry.samples.len() < MAX_SAMPLES && entry.sample_tries < SAMPLE_TRIES {

@@ -23,7 +23,9 @@ pub mod validate;
 
 use serde::Serialize;
 
-pub use collector::{Collector, Evidence, DISTINCT_CAP, MAX_SAMPLES, SCAN_LIMIT};
+pub use collector::{
+    value_fingerprint, Collector, Evidence, DISTINCT_CAP, MAX_SAMPLES, SCAN_LIMIT,
+};
 pub use policy::{PiiPolicy, PiiThresholds, PII_POLICY_TOML};
 pub use redact::{fingerprint, redact};
 pub use tokens::{fold, tokenize};

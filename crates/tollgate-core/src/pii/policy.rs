@@ -216,6 +216,25 @@ impl PiiPolicy {
         Ok(())
     }
 
+    /// Lays the `[pii]` table of a `tollgate.toml` over `self`, with the same keys as
+    /// `policies/pii.toml`. `text` is the whole file (for positions in errors).
+    pub fn overlay_table(
+        &mut self,
+        path: &str,
+        text: &str,
+        table: &DeTable<'_>,
+    ) -> Result<(), String> {
+        let cx = Cx {
+            path,
+            text,
+            index: LineIndex::new(text),
+        };
+        let mut next = self.clone();
+        next.apply_root(&cx, table)?;
+        *self = next;
+        Ok(())
+    }
+
     /// The reason a column was declared not personal in `[non_personal]`, if it was. `table` may
     /// be schema-qualified and quoted; an empty `table` matches only `*` entries.
     pub fn is_non_personal(&self, table: &str, column: &str) -> Option<&str> {
@@ -345,7 +364,7 @@ impl PiiPolicy {
 
     /// Is a valid value synthetic (seed or documentation data that is not evidence)? E-mails on
     /// reserved or `values.synthetic_email_domains` domains, documentation IP ranges, published
-    /// test card numbers and example IBANs.
+    /// test card numbers, example IBANs and phone numbers reserved for fiction.
     pub fn is_synthetic(&self, kind: PiiKind, value: &str) -> bool {
         match kind {
             PiiKind::Email => {
@@ -362,8 +381,26 @@ impl PiiPolicy {
             }
             PiiKind::CardNumber => validate::is_test_card_number(value),
             PiiKind::Iban => validate::is_example_iban(value),
+            PiiKind::Phone => {
+                validate::parse_phone(value).is_some_and(|p| validate::is_fiction_phone(&p))
+            }
             _ => false,
         }
+    }
+
+    /// Whether values of this kind can be shown to be made up ([`PiiPolicy::is_synthetic`]):
+    /// e-mails, phones, IPs, card numbers, IBANs. A name or an address can't: a fixture file
+    /// (`dumps.fixtures`) may hold those as long as every provable value is synthetic.
+    pub fn provable(kind: PiiKind) -> bool {
+        matches!(
+            kind,
+            PiiKind::Email
+                | PiiKind::Phone
+                | PiiKind::IpAddress
+                | PiiKind::CardNumber
+                | PiiKind::Iban
+                | PiiKind::NationalId
+        )
     }
 
     /// [`validate::is_placeholder`], or one of `values.placeholders`.
@@ -966,6 +1003,13 @@ mod tests {
         assert!(!policy.is_synthetic(PiiKind::Email, "a@notacme.io"));
         assert!(policy.is_synthetic(PiiKind::IpAddress, "203.0.113.9"));
         assert!(policy.is_synthetic(PiiKind::CardNumber, "4242 4242 4242 4242"));
+        // Numbers reserved for fiction (ARCEP, NANP 555-01xx, Ofcom drama ranges).
+        assert!(policy.is_synthetic(PiiKind::Phone, "06 39 98 12 34"));
+        assert!(policy.is_synthetic(PiiKind::Phone, "+33 1 99 00 12 34"));
+        assert!(policy.is_synthetic(PiiKind::Phone, "+1 212 555 0142"));
+        assert!(policy.is_synthetic(PiiKind::Phone, "+44 7700 900123"));
+        assert!(!policy.is_synthetic(PiiKind::Phone, "06 12 34 56 78"));
+        assert!(!policy.is_synthetic(PiiKind::Phone, "+1 212 555 0242"));
         assert!(!policy.is_synthetic(PiiKind::Name, "Jean"));
     }
 

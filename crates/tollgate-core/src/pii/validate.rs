@@ -100,6 +100,25 @@ pub struct Phone {
     pub national: String,
 }
 
+/// Numbers reserved for fiction, which never reach a subscriber: ARCEP's ranges for films and
+/// books in France (01 99 00, 02 61 91, 03 53 01, 04 65 71, 05 36 49, 06 39 98 followed by four
+/// digits), North America's 555-0100 to 555-0199, and Ofcom's drama ranges (07700 900xxx,
+/// 020 7946 0xxx).
+pub fn is_fiction_phone(p: &Phone) -> bool {
+    let n = p.national.as_str();
+    match p.country_code {
+        33 => ["19900", "26191", "35301", "46571", "53649", "63998"]
+            .iter()
+            .any(|prefix| n.len() == 9 && n.starts_with(prefix)),
+        1 => n.len() == 10 && n[3..].starts_with("55501"),
+        44 => {
+            (n.len() == 10 && n.starts_with("7700900"))
+                || (n.len() == 10 && n.starts_with("2079460"))
+        }
+        _ => false,
+    }
+}
+
 /// ITU-T E.164 country codes in service (geographic areas; the set is prefix-free).
 const COUNTRY_CODES: &[u16] = &[
     1, 7, 20, 27, 30, 31, 32, 33, 34, 36, 39, 40, 41, 43, 44, 45, 46, 47, 48, 49, 51, 52, 53, 54,

@@ -30,6 +30,7 @@ pub mod drop_table;
 pub mod drop_trigger;
 pub mod drop_type;
 pub mod drop_view;
+pub mod dump_not_scanned;
 pub mod duplicate_migration_version;
 pub mod enum_value_in_transaction;
 pub mod fails_on_populated_table;
@@ -41,8 +42,11 @@ pub mod locking_statement;
 pub mod migration_failure_ignored;
 pub mod mikro_orm_all_or_nothing;
 pub mod missing_down;
+pub mod opaque_dump;
 pub mod orphan_down_migration;
 pub mod out_of_order_migration;
+pub mod personal_column_not_anonymized;
+pub mod personal_data_in_dump;
 pub mod prefer_jsonb;
 pub mod reindex_without_concurrently;
 pub mod rename_as_drop_add;
@@ -288,6 +292,22 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: missing_down::META,
         check: missing_down::check,
+    },
+    Rule {
+        meta: personal_data_in_dump::META,
+        check: personal_data_in_dump::check,
+    },
+    Rule {
+        meta: opaque_dump::META,
+        check: opaque_dump::check,
+    },
+    Rule {
+        meta: dump_not_scanned::META,
+        check: dump_not_scanned::check,
+    },
+    Rule {
+        meta: personal_column_not_anonymized::META,
+        check: personal_column_not_anonymized::check,
     },
     Rule {
         meta: down_restores_schema_only::META,
