@@ -362,3 +362,389 @@ fn bad_input_is_a_one_line_error_or_not_scanned() {
     );
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
+
+/// A COPY dump of `n` members with real-looking e-mails and phones.
+fn member_dump(n: usize) -> String {
+    let mut dump = String::from(
+        "-- PostgreSQL database dump\n\nCOPY public.member (id, first_name, email, phone) FROM stdin;\n",
+    );
+    for i in 0..n {
+        dump.push_str(&format!(
+            "{i}\tCamille\tcamille.martin{i}@gmail.com\t06 12 34 {:02} {:02}\n",
+            i % 90 + 10,
+            i % 70 + 20
+        ));
+    }
+    dump.push_str("\\.\n");
+    dump
+}
+
+/// A repository with SQL migrations, an anonymisation script and `tollgate.toml`.
+fn club_repo(dir: &std::path::Path) {
+    git(dir, &["init", "-q", "-b", "main"]);
+    common::write(
+        dir,
+        "tollgate.toml",
+        "[dumps]\nfixtures = [\"tests/fixtures/**\"]\n",
+    );
+    common::write(
+        dir,
+        "migrations/001_member.up.sql",
+        "CREATE TABLE member (id bigint PRIMARY KEY, first_name text, email text, phone text);\n",
+    );
+    common::write(
+        dir,
+        "migrations/001_member.down.sql",
+        "DROP TABLE member;\n",
+    );
+    common::write(
+        dir,
+        "scripts/anonymize-data.sql",
+        "UPDATE member SET first_name = 'Membre ' || id, email = 'member' || id || '@example.invalid', phone = NULL;\n",
+    );
+    git(dir, &["add", "."]);
+    git(dir, &["commit", "-q", "-m", "init"]);
+}
+
+#[test]
+fn check_runs_the_dump_guard_and_the_anonymisation_rule() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    club_repo(d);
+    let out = common::tollgate(d, &["check", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stdout(&out));
+
+    // A migration that adds a personal column the script does not mask, and a dump.
+    git(d, &["checkout", "-q", "-b", "feature"]);
+    common::write(
+        d,
+        "migrations/002_member_birth_date.up.sql",
+        "ALTER TABLE member ADD COLUMN birth_date date;\nALTER TABLE member ADD COLUMN shoe_size int;\n",
+    );
+    common::write(
+        d,
+        "migrations/002_member_birth_date.down.sql",
+        "ALTER TABLE member DROP COLUMN shoe_size;\nALTER TABLE member DROP COLUMN birth_date;\n",
+    );
+    common::write(d, "backup/prod.sql", member_dump(30));
+    // Ignored files can't be committed by accident: not scanned.
+    common::write(d, ".gitignore", "local/\n");
+    common::write(d, "local/mine.sql", member_dump(30));
+    let out = common::tollgate(d, &["check", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stdout(&out));
+    let v = common::json(&out);
+    let findings: Vec<(String, String, u64)> = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["rule"].as_str().unwrap().to_string(),
+                f["path"].as_str().unwrap().to_string(),
+                f["line"].as_u64().unwrap(),
+            )
+        })
+        .filter(|(r, _, _)| r == "personal-data-in-dump" || r == "personal-column-not-anonymized")
+        .collect();
+    assert_eq!(
+        findings,
+        [
+            (
+                "personal-column-not-anonymized".to_string(),
+                "migrations/002_member_birth_date.up.sql".to_string(),
+                1
+            ),
+            (
+                "personal-data-in-dump".to_string(),
+                "backup/prod.sql".to_string(),
+                1
+            ),
+        ],
+        "{v:#}"
+    );
+    let text = common::stdout(&out);
+    assert!(!text.contains("camille.martin"), "{text}");
+    let human = common::tollgate(d, &["check", "--color", "never"]);
+    let human_text = common::stdout(&human);
+    assert!(human_text.contains("personal-data-in-dump"), "{human_text}");
+    assert!(
+        human_text.contains("member.email: email, 30 values"),
+        "{human_text}"
+    );
+    assert!(
+        human_text.contains("`member.birth_date` holds personal data"),
+        "{human_text}"
+    );
+    for raw in ["camille.martin", "06 12 34"] {
+        assert!(
+            !human_text.contains(raw),
+            "raw value {raw} in:\n{human_text}"
+        );
+    }
+
+    // Masked, and the dump committed then deleted: `--base` still finds it in the branch.
+    common::write(
+        d,
+        "scripts/anonymize-data.sql",
+        "UPDATE member SET first_name = 'Membre ' || id, email = 'member' || id || '@example.invalid', phone = NULL, birth_date = date_trunc('year', birth_date)::date;\n",
+    );
+    git(d, &["add", "."]);
+    git(d, &["commit", "-q", "-m", "feature"]);
+    git(d, &["rm", "-q", "backup/prod.sql"]);
+    git(d, &["commit", "-q", "-m", "remove the dump"]);
+    let out = common::tollgate(d, &["check", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stdout(&out));
+    let out = common::tollgate(d, &["check", "--base", "main", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stdout(&out));
+    let v = common::json(&out);
+    let f = v["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["rule"] == "personal-data-in-dump")
+        .unwrap_or_else(|| panic!("{v:#}"));
+    assert_eq!(f["path"], "backup/prod.sql");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("still in the history"),
+        "{f:#}"
+    );
+}
+
+#[test]
+fn fixture_paths_allow_only_made_up_values() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    club_repo(d);
+    // Names and cities with fiction phone numbers and reserved-domain e-mails.
+    let mut seed = String::from("prenom,nom,ville,courriel,telephone\n");
+    for i in 0..10 {
+        seed.push_str(&format!(
+            "Léa,Dubois{i},Lyon,lea{i}@example.com,06 39 98 12 {:02}\n",
+            10 + i
+        ));
+    }
+    // Names without any provable value: personal outside a fixture path.
+    let mut names = String::from("prenom,nom,ville\n");
+    for i in 0..10 {
+        names.push_str(&format!("Hugo,Martin{i},Lyon\n"));
+    }
+    common::write(d, "tests/fixtures/seed.csv", &seed);
+    common::write(d, "tests/fixtures/names.csv", &names);
+    let out = common::tollgate(d, &["dumps", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stdout(&out));
+
+    // The same names outside the fixture globs are blocked.
+    common::write(d, "exports/names.csv", &names);
+    let out = common::tollgate(d, &["dumps", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stdout(&out));
+    let v = common::json(&out);
+    let blocked: Vec<&str> = v["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["status"] == "blocked")
+        .map(|f| f["path"].as_str().unwrap())
+        .collect();
+    assert_eq!(blocked, ["exports/names.csv"], "{v:#}");
+    std::fs::remove_file(d.join("exports/names.csv")).unwrap();
+
+    // One real e-mail in a fixture is not made up: blocked.
+    seed.push_str("Inès,Petit,Lyon,ines.petit@gmail.com,06 39 98 12 99\n");
+    common::write(d, "tests/fixtures/seed.csv", &seed);
+    let out = common::tollgate(d, &["dumps"]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stdout(&out));
+    let text = common::stdout(&out);
+    assert!(text.contains("tests/fixtures/seed.csv: blocked"), "{text}");
+    assert!(!text.contains("ines.petit"), "{text}");
+}
+
+#[test]
+fn baseline_suppresses_by_content_and_reports_stale_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    club_repo(d);
+    common::write(d, "dumps/sample.sql", member_dump(3));
+    common::write(d, "dumps/big.sql", member_dump(80));
+    let out = common::tollgate(d, &["dumps"]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stdout(&out));
+
+    // Written entries need a human reason before they count.
+    let out = common::tollgate(d, &["dumps", "--write-baseline"]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stdout(&out));
+    assert!(common::stdout(&out).contains("wrote 8 baseline entries to tollgate.baseline.toml"));
+    let written = std::fs::read_to_string(d.join("tollgate.baseline.toml")).unwrap();
+    // The small dump's distinct values (3 e-mails, 3 phones, 1 first name), and the big
+    // dump's content (80 rows are too many values to list).
+    assert_eq!(
+        written.matches("fingerprint = \"value:").count(),
+        7,
+        "{written}"
+    );
+    assert_eq!(
+        written.matches("fingerprint = \"blob:").count(),
+        1,
+        "{written}"
+    );
+    assert!(!written.contains("camille.martin"), "{written}");
+    let out = common::tollgate(d, &["dumps"]);
+    assert_eq!(out.status.code(), Some(2), "{}", common::stdout(&out));
+    let err = common::stderr(&out);
+    assert!(err.contains("tollgate.baseline.toml:"), "{err}");
+    assert!(err.contains("needs a reason"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+
+    let reviewed = written.replace(
+        "TODO: say why this is not real personal data, and who checked",
+        "made-up members for the demo, checked by the DPO",
+    );
+    common::write(d, "tollgate.baseline.toml", &reviewed);
+    let out = common::tollgate(d, &["dumps", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stdout(&out));
+    let v = common::json(&out);
+    assert_eq!(v["baselined"], 1, "the big dump, by blob: {v:#}");
+    assert_eq!(v["baseline_notes"].as_array().unwrap().len(), 0, "{v:#}");
+
+    // Content, not position: renamed files stay suppressed, and the small dump's values are
+    // suppressed wherever they appear.
+    std::fs::rename(d.join("dumps/big.sql"), d.join("dumps/renamed.sql")).unwrap();
+    common::write(
+        d,
+        "dumps/sample.sql",
+        format!("-- re-exported\n{}", member_dump(3)),
+    );
+    let out = common::tollgate(d, &["dumps"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stdout(&out));
+    // A changed byte in the big dump is new content: blocked again.
+    let big = member_dump(80).replace("Camille", "Camilla");
+    common::write(d, "dumps/renamed.sql", &big);
+    let out = common::tollgate(d, &["dumps"]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stdout(&out));
+    let text = common::stdout(&out);
+    assert!(text.contains("dumps/renamed.sql: blocked"), "{text}");
+    assert!(text.contains("matched nothing: remove it"), "{text}");
+
+    // An expired entry suppresses nothing, and says so.
+    std::fs::remove_file(d.join("dumps/renamed.sql")).unwrap();
+    let expired = format!(
+        "{}\n[[suppress]]\nfingerprint = \"blob:0123456789abcdef0123456789abcdef01234567\"\nreason = \"old\"\nexpires = \"2020-01-01\"\n",
+        reviewed
+    );
+    common::write(d, "tollgate.baseline.toml", &expired);
+    let out = common::tollgate(d, &["dumps"]);
+    let text = common::stdout(&out);
+    assert!(text.contains("expired on 2020-01-01"), "{text}");
+}
+
+#[test]
+fn evidence_names_the_archive_member() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    common::write(
+        d,
+        "export/data/users.csv",
+        "prenom,nom,courriel\nLéa,Dubois,lea.dubois@orange.fr\n",
+    );
+    common::write(d, "export/data/prices.csv", "sku,price\nA,1.00\n");
+    let status = std::process::Command::new("tar")
+        .args(["-czf", "backup.tar.gz", "-C", "export", "data"])
+        .current_dir(d)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    std::fs::remove_dir_all(d.join("export")).unwrap();
+    let out = common::tollgate(d, &["dumps", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stdout(&out));
+    let v = common::json(&out);
+    let ev = &v["files"][0]["evidence"];
+    assert!(
+        ev.as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["member"] == "backup.tar.gz!data/users.csv"),
+        "{v:#}"
+    );
+    let text = common::stdout(&common::tollgate(d, &["dumps"]));
+    assert!(
+        text.contains("  backup.tar.gz!data/users.csv: courriel: email, 1 value"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_pii_dictionaries_extend_from_tollgate_toml() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    common::write(d, "export.csv", "id,surnom_joueur\n1,Titi\n2,Grosminet\n");
+    common::write(d, "tollgate.toml", "");
+    let out = common::tollgate(d, &["dumps", "export.csv"]);
+    assert_eq!(out.status.code(), Some(0), "{}", common::stdout(&out));
+    common::write(
+        d,
+        "tollgate.toml",
+        "[pii.columns]\nname = [\"surnom_joueur\"]\n",
+    );
+    let out = common::tollgate(d, &["dumps", "export.csv"]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stdout(&out));
+    assert!(common::stdout(&out).contains("surnom_joueur: name, 2 values"));
+    // A mistake in the table points at the file, the line and the key.
+    common::write(
+        d,
+        "tollgate.toml",
+        "[pii.columns]\nnames = [\"surnom_joueur\"]\n",
+    );
+    let out = common::tollgate(d, &["dumps", "export.csv"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = common::stderr(&out);
+    assert!(err.starts_with("tollgate: error: "), "{err}");
+    assert!(err.contains("tollgate.toml:2"), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn sqlite_files_are_read_row_by_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    let script = "
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1] + '/app.db')
+c.execute('create table member(id integer primary key, prenom text, courriel text, telephone text)')
+c.executemany('insert into member(prenom, courriel, telephone) values (?, ?, ?)',
+              [('Léa', 'lea%d@orange.fr' % i, '06 12 34 56 %02d' % i) for i in range(20)])
+c.commit()
+c = sqlite3.connect(sys.argv[1] + '/seed.sqlite')
+c.execute('create table member(id integer primary key, prenom text, courriel text)')
+c.executemany('insert into member(prenom, courriel) values (?, ?)',
+              [('Léa', 'lea%d@example.com' % i) for i in range(20)])
+c.commit()
+";
+    let status = std::process::Command::new("python3")
+        .args(["-c", script, d.to_str().unwrap()])
+        .status()
+        .expect("python3 builds the SQLite files; install it");
+    assert!(status.success());
+    let out = common::tollgate(d, &["dumps", "--format", "json"]);
+    assert_eq!(out.status.code(), Some(1), "{}", common::stdout(&out));
+    let v = common::json(&out);
+    let files = v["files"].as_array().unwrap();
+    let app = files.iter().find(|f| f["path"] == "app.db").unwrap();
+    assert_eq!(app["status"], "blocked", "{v:#}");
+    assert_eq!(app["formats"][0], "SQLite database");
+    let cols: Vec<&str> = app["evidence"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["column"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        cols,
+        ["member.courriel", "member.prenom", "member.telephone"]
+    );
+    // Seed rows on example.com are not personal data.
+    assert!(files
+        .iter()
+        .all(|f| f["path"] != "seed.sqlite" || f["status"] == "passed"));
+    assert!(!common::stdout(&out).contains("lea1@orange.fr"));
+}

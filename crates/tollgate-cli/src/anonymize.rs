@@ -55,7 +55,7 @@ pub fn run(
     }
     let (_, schema) = tollgate_core::engine::check_with_schema(&loaded.project, &policy);
     let analysis = anonymize::analyze_script(&text);
-    let pii = PiiPolicy::default_policy();
+    let pii = policy.pii.clone();
     let gaps = anonymize::gaps(&schema, &analysis, &pii, &policy.anonymize.non_personal);
     let personal = count_personal(&schema, &pii, &policy);
     let shown = display(&script_path, &cwd);

@@ -65,6 +65,10 @@ enum Command {
         /// Policy file (default: the nearest tollgate.toml above the working directory).
         #[arg(long)]
         config: Option<PathBuf>,
+        /// Append a baseline entry for each blocked file to `dumps.baseline` (content
+        /// fingerprints; each entry needs a reason written by a human before it counts).
+        #[arg(long)]
+        write_baseline: bool,
     },
     /// List every rule with its class and configured severity.
     Rules {
@@ -132,12 +136,14 @@ fn main() -> ExitCode {
             range,
             format,
             config,
+            write_baseline,
         } => dumps::run(dumps::Args {
             paths,
             staged,
             range,
             json: format == Format::Json,
             config,
+            write_baseline,
         }),
         Command::AnonymizeCheck {
             script,
@@ -233,9 +239,31 @@ fn run_check(args: CheckArgs) -> Result<u8, CliError> {
     let matcher = policy.path_matcher()?;
     let candidates = discover::collect(&args.paths, &root, &matcher)?;
     let mut loaded = discover::load(&candidates, &policy, &cwd)?;
+    let mut merge_base = None;
     if let Some(base_ref) = &args.base {
         base::apply(base_ref, &mut loaded, &cwd)?;
+        merge_base = Some(git::Repo::discover(&cwd)?.merge_base(base_ref)?);
     }
+    // The anonymisation script, when the repository has one.
+    let script = root.join(&policy.anonymize.script);
+    if !policy.anonymize.script.is_empty() && script.is_file() {
+        let text = discover::read_text(&script)?;
+        let shown = script
+            .strip_prefix(&cwd)
+            .unwrap_or(&script)
+            .to_string_lossy()
+            .replace('\\', "/");
+        let file = loaded.project.add_file(shown, text);
+        loaded.project.anonymize_script = Some(file);
+    }
+    let dump_notes = dumps::check_issues(
+        &policy,
+        &root,
+        &cwd,
+        merge_base.as_deref(),
+        &mut loaded.project,
+    )?;
+    loaded.notices.extend(dump_notes);
     let project = loaded.project;
     let mut report = tollgate_core::check(&project, &policy);
     report.notices.extend(loaded.notices);
