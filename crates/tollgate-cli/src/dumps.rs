@@ -100,6 +100,8 @@ pub struct EvidenceOut {
     pub column: Option<String>,
     pub kind: &'static str,
     pub count: u64,
+    /// Values that are neither synthetic (example.com, fiction numbers) nor baselined.
+    pub real: u64,
     pub first_line: u64,
     pub samples: Vec<String>,
     pub blocking: bool,
@@ -121,8 +123,8 @@ impl EvidenceOut {
             "{place}{}: {}, {} value{}, first on line {}; e.g. {}",
             self.column.as_deref().unwrap_or("(unnamed values)"),
             self.kind,
-            self.count,
-            if self.count == 1 { "" } else { "s" },
+            self.real,
+            if self.real == 1 { "" } else { "s" },
             self.first_line,
             self.samples.join(", ")
         )
@@ -327,6 +329,7 @@ impl<'p> Guard<'p> {
                 member: e.member,
                 kind: e.kind.as_str(),
                 count: e.count,
+                real: e.real,
                 first_line: e.first_line,
                 samples: e.samples,
                 blocking: e.blocking,

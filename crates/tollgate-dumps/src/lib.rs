@@ -178,14 +178,14 @@ impl fmt::Display for ScanError {
             }
             ScanError::LimitExceeded { what } => write!(
                 f,
-                "dump scan limit exceeded: {what}; raise that limit or exclude the file from the scan"
+                "dump scan limit exceeded: {what}; the file is not passed: split or shrink it, or record a reviewed exception (tollgate dumps --write-baseline)"
             ),
             ScanError::Timeout => f.write_str(
-                "dump scan timed out; raise the time limit or exclude the file from the scan",
+                "dump scan timed out; the file is not passed: split or shrink it, or record a reviewed exception (tollgate dumps --write-baseline)",
             ),
             ScanError::Corrupt { what } => write!(
                 f,
-                "corrupt or unreadable dump: {what}; repair the file or exclude it from the scan"
+                "corrupt or unreadable dump: {what}; repair or remove the file, or record a reviewed exception (tollgate dumps --write-baseline)"
             ),
             ScanError::Io(e) => write!(f, "I/O error while reading a dump: {e}"),
         }

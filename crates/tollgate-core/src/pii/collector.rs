@@ -55,13 +55,16 @@ pub struct Evidence {
     /// True when the column's name says it is personal ([`PiiPolicy::column_kind`]); false
     /// when the values were recognised in a column (or text) with no personal name.
     pub named: bool,
-    /// Validated values, synthetic ones included.
+    /// Validated values, synthetic and baselined ones included.
     pub count: u64,
+    /// Validated values that are neither synthetic nor baselined: what blocks.
+    pub real: u64,
     /// Distinct validated values, counted up to [`DISTINCT_CAP`].
     pub distinct: u64,
-    /// 1-based line of the first validated value.
+    /// 1-based line of the first real value (of the first validated one when none is real).
     pub first_line: u64,
-    /// Redacted samples ([`super::redact()`]), at most [`MAX_SAMPLES`], distinct.
+    /// Redacted samples ([`super::redact()`]), at most [`MAX_SAMPLES`], distinct: of real
+    /// values when there are any, else of the synthetic ones.
     pub samples: Vec<String>,
     /// Whether this evidence fails the check (see the module documentation).
     pub blocking: bool,
@@ -146,6 +149,9 @@ struct Entry {
     first_line: u64,
     samples: Vec<String>,
     sample_tries: u32,
+    /// Samples of synthetic or baselined values, shown only when there is no real one.
+    other_samples: Vec<String>,
+    first_real_line: u64,
     baselined: u64,
     fingerprints: Vec<String>,
 }
@@ -365,9 +371,18 @@ impl<'p> Collector<'p> {
                     kind: e.kind,
                     named: e.named,
                     count: e.count,
+                    real: e.real,
                     distinct: e.distinct.len() as u64,
-                    first_line: e.first_line,
-                    samples: e.samples,
+                    first_line: if e.real > 0 {
+                        e.first_real_line
+                    } else {
+                        e.first_line
+                    },
+                    samples: if e.samples.is_empty() {
+                        e.other_samples
+                    } else {
+                        e.samples
+                    },
                     blocking,
                     synthetic_only: e.real == 0 && e.baselined == 0,
                     baselined: e.baselined,
@@ -480,6 +495,8 @@ fn entry_index(
         first_line: u64::MAX,
         samples: Vec::new(),
         sample_tries: 0,
+        other_samples: Vec::new(),
+        first_real_line: u64::MAX,
         baselined: 0,
         fingerprints: Vec::new(),
     });
@@ -503,6 +520,9 @@ fn record(
         entry.real += 1;
     }
     entry.first_line = entry.first_line.min(line);
+    if !synthetic && !baselined {
+        entry.first_real_line = entry.first_real_line.min(line);
+    }
     let new_value =
         entry.distinct.len() < DISTINCT_CAP && entry.distinct.insert(value_hash(kind, value));
     if new_value && !synthetic && !baselined {
@@ -510,11 +530,17 @@ fn record(
     }
     // Redact only values not seen before, and give up after a few tries when they all redact
     // alike (`j***@g***.com`).
-    if new_value && entry.samples.len() < MAX_SAMPLES && entry.sample_tries < SAMPLE_TRIES {
-        entry.sample_tries += 1;
+    let real = !synthetic && !baselined;
+    let samples = if real {
+        &mut entry.samples
+    } else {
+        &mut entry.other_samples
+    };
+    if new_value && samples.len() < MAX_SAMPLES && entry.sample_tries < SAMPLE_TRIES {
+        entry.sample_tries += u32::from(real);
         let sample = redact(kind, value);
-        if !entry.samples.contains(&sample) {
-            entry.samples.push(sample);
+        if !samples.contains(&sample) {
+            samples.push(sample);
         }
     }
 }
