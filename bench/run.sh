@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Benchmark tollgate against squawk on generated migration corpora.
+# Benchmark tollgate against squawk on generated migration corpora, and the dump guard.
 #
-#   bench/run.sh            # build, generate, measure, print a markdown table
+#   bench/run.sh            # build, generate, measure, print a markdown table (tollgate check)
 #   RUNS=5 bench/run.sh     # more timed runs per case (default 3, plus WARMUP=1 untimed run)
+#   bench/run.sh dumps      # the dump guard only (tollgate dumps on a ~1 GB pg_dump): bench/dumps.sh
+#   bench/run.sh all        # both
 #
 # Everything it writes goes to bench/out/ (gitignored). Exit code 1 from either linter means
 # "findings failed the policy" and is expected here. Benchmarks are not timed tests: nothing
@@ -19,6 +21,12 @@ export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/tollgate-target}"
 
 log() { printf '==> %s\n' "$*" >&2; }
 
+WHAT="${1:-check}"
+case "$WHAT" in
+  check | dumps | all) ;;
+  *) echo "usage: bench/run.sh [check|dumps|all]" >&2; exit 2 ;;
+esac
+
 command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 2; }
 
 # --- tollgate ---------------------------------------------------------------------------------
@@ -26,6 +34,11 @@ log "building tollgate (release)"
 (cd "$ROOT" && cargo build --release -p tollgate-cli) >&2
 TOLLGATE="$CARGO_TARGET_DIR/release/tollgate"
 [ -x "$TOLLGATE" ] || { echo "no tollgate binary at $TOLLGATE" >&2; exit 2; }
+export TOLLGATE
+
+if [ "$WHAT" = dumps ]; then
+  exec "$BENCH/dumps.sh"
+fi
 
 # --- squawk -----------------------------------------------------------------------------------
 SQUAWK=""
@@ -136,3 +149,10 @@ python3 "$BENCH/measure.py" table --results "$RESULTS"
 echo
 echo "Throughput = input bytes / median wall time. Peak RSS is the largest ru_maxrss of the timed runs."
 echo "Outputs are in bench/out/results/; raw numbers in bench/out/results/results.jsonl."
+
+if [ "$WHAT" = all ]; then
+  echo
+  echo "# Dump guard"
+  echo
+  "$BENCH/dumps.sh"
+fi

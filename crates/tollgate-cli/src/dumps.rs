@@ -157,6 +157,9 @@ pub struct Guard<'p> {
     baseline: Option<Baseline>,
     baseline_values: HashSet<String>,
     used: RefCell<HashSet<String>>,
+    /// Compute the git blob id of blocked files on disk (a second read of the file): when the
+    /// baseline has blob entries, or the caller shows or writes fingerprints.
+    pub want_blob_ids: bool,
 }
 
 impl<'p> Guard<'p> {
@@ -179,6 +182,9 @@ impl<'p> Guard<'p> {
             year: today()[..4].parse().unwrap_or(2026),
             allow_opaque: globs(&policy.dumps.allow_opaque)?,
             fixtures: globs(&policy.dumps.fixtures)?,
+            want_blob_ids: baseline
+                .as_ref()
+                .is_some_and(|b| b.entries.iter().any(|e| e.fingerprint.starts_with("blob:"))),
             baseline,
             baseline_values,
             used: RefCell::new(HashSet::new()),
@@ -250,7 +256,8 @@ impl<'p> Guard<'p> {
             };
             let fingerprint = match &item.source {
                 Source::Blob { id, .. } => Some(format!("blob:{id}")),
-                Source::File(p) => blob_id(p).map(|id| format!("blob:{id}")),
+                Source::File(p) if self.want_blob_ids => blob_id(p).map(|id| format!("blob:{id}")),
+                Source::File(_) => None,
             };
             if let (Some(fp), Some(baseline)) = (&fingerprint, &self.baseline) {
                 if let Some(entry) = baseline.find(fp) {
@@ -407,7 +414,8 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     let cwd = std::env::current_dir()
         .map_err(|e| CliError::new(format!("cannot read the working directory: {e}")))?;
     let (policy, root) = crate::load_policy(args.config.as_deref(), &cwd)?;
-    let guard = Guard::new(&policy, &root, &cwd)?;
+    let mut guard = Guard::new(&policy, &root, &cwd)?;
+    guard.want_blob_ids |= args.json || args.write_baseline;
     let full_scan = !args.staged && args.range.is_none() && args.paths.is_empty();
     let items = if args.staged {
         staged(&cwd)?

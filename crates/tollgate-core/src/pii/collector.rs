@@ -131,7 +131,11 @@ struct ColumnSlot {
 struct TableSlot {
     /// The declared columns, for the sibling rule.
     declared: Vec<String>,
-    columns: HashMap<String, ColumnSlot>,
+    /// Column slots, found through `column_index`; cells arrive row by row, so the slot after
+    /// the last one used is tried first (`next`), which spares hashing the name.
+    columns: Vec<(String, ColumnSlot)>,
+    column_index: HashMap<String, usize>,
+    next: usize,
     /// Cells without a column.
     free: Option<ColumnSlot>,
 }
@@ -161,7 +165,10 @@ struct Entry {
 pub struct Collector<'p> {
     policy: &'p PiiPolicy,
     reference_year: i32,
-    tables: HashMap<String, TableSlot>,
+    tables: Vec<(String, TableSlot)>,
+    table_index: HashMap<String, usize>,
+    /// The table of the last cell: consecutive cells almost always share it.
+    last_table: usize,
     no_table: TableSlot,
     entries: Vec<Entry>,
     /// File-wide distinct real values per kind found outside personal columns, capped at
@@ -207,7 +214,9 @@ impl<'p> Collector<'p> {
         Collector {
             policy,
             reference_year,
-            tables: HashMap::new(),
+            tables: Vec::new(),
+            table_index: HashMap::new(),
+            last_table: 0,
             no_table: TableSlot::default(),
             entries: Vec::new(),
             unnamed_distinct: std::array::from_fn(|_| HashSet::new()),
@@ -239,6 +248,8 @@ impl<'p> Collector<'p> {
         }
         self.member = path.map(str::to_string);
         self.tables.clear();
+        self.table_index.clear();
+        self.last_table = 0;
         self.no_table = TableSlot::default();
     }
 
@@ -246,7 +257,13 @@ impl<'p> Collector<'p> {
     /// its rows. Cheap when repeated with the same list (one INSERT per row).
     pub fn columns(&mut self, table: Option<&str>, columns: &[String]) {
         let policy = self.policy;
-        let slot = table_slot(&mut self.tables, &mut self.no_table, table);
+        let slot = table_slot(
+            &mut self.tables,
+            &mut self.table_index,
+            &mut self.last_table,
+            &mut self.no_table,
+            table,
+        );
         if slot.declared == columns {
             return;
         }
@@ -261,21 +278,42 @@ impl<'p> Collector<'p> {
     /// One cell. `line` is 1-based in the (decompressed) stream.
     pub fn cell(&mut self, table: Option<&str>, column: Option<&str>, value: &str, line: u64) {
         let policy = self.policy;
-        let slot = table_slot(&mut self.tables, &mut self.no_table, table);
+        let slot = table_slot(
+            &mut self.tables,
+            &mut self.table_index,
+            &mut self.last_table,
+            &mut self.no_table,
+            table,
+        );
         let column_slot = match column {
             Some(name) => {
-                if !slot.columns.contains_key(name) {
-                    let siblings: Vec<&str> = slot.declared.iter().map(String::as_str).collect();
-                    let class = classify(policy, table.unwrap_or(""), name, &siblings);
-                    slot.columns.insert(
-                        name.to_string(),
-                        ColumnSlot {
-                            class,
-                            entries: [None; KINDS],
-                        },
-                    );
-                }
-                slot.columns.get_mut(name).expect("inserted above")
+                let i = match slot.columns.get(slot.next) {
+                    Some((n, _)) if n == name => slot.next,
+                    _ => match slot.column_index.get(name) {
+                        Some(&i) => i,
+                        None => {
+                            let siblings: Vec<&str> =
+                                slot.declared.iter().map(String::as_str).collect();
+                            let class = classify(policy, table.unwrap_or(""), name, &siblings);
+                            slot.columns.push((
+                                name.to_string(),
+                                ColumnSlot {
+                                    class,
+                                    entries: [None; KINDS],
+                                },
+                            ));
+                            slot.column_index
+                                .insert(name.to_string(), slot.columns.len() - 1);
+                            slot.columns.len() - 1
+                        }
+                    },
+                };
+                slot.next = if i + 1 == slot.columns.len() {
+                    0
+                } else {
+                    i + 1
+                };
+                &mut slot.columns[i].1
             }
             None => slot.free.get_or_insert(ColumnSlot {
                 class: Class::Unnamed,
@@ -425,19 +463,28 @@ impl<'p> Collector<'p> {
 }
 
 fn table_slot<'a>(
-    tables: &'a mut HashMap<String, TableSlot>,
+    tables: &'a mut Vec<(String, TableSlot)>,
+    index: &mut HashMap<String, usize>,
+    last: &mut usize,
     no_table: &'a mut TableSlot,
     table: Option<&str>,
 ) -> &'a mut TableSlot {
-    match table {
-        None => no_table,
-        Some(t) => {
-            if !tables.contains_key(t) {
-                tables.insert(t.to_string(), TableSlot::default());
+    let Some(t) = table else {
+        return no_table;
+    };
+    let i = match tables.get(*last) {
+        Some((name, _)) if name == t => *last,
+        _ => match index.get(t) {
+            Some(&i) => i,
+            None => {
+                tables.push((t.to_string(), TableSlot::default()));
+                index.insert(t.to_string(), tables.len() - 1);
+                tables.len() - 1
             }
-            tables.get_mut(t).expect("inserted above")
-        }
-    }
+        },
+    };
+    *last = i;
+    &mut tables[i].1
 }
 
 fn classify(policy: &PiiPolicy, table: &str, column: &str, siblings: &[&str]) -> Class {

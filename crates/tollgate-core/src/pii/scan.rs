@@ -32,6 +32,18 @@ fn is_word_break(c: char) -> bool {
 /// a Maltese IBAN in groups of 4 has 8).
 const MAX_GROUPS: usize = 10;
 
+/// Every number kind has at least this many digits (the shortest E.164 number).
+const MIN_DIGITS: usize = 8;
+
+/// Whether `word` is made only of the characters an IP address (with an optional zone, port
+/// brackets or a trailing `.:`) can hold: cheap enough to run on every word before parsing.
+fn ip_candidate(word: &str) -> bool {
+    let b = word.as_bytes();
+    (7..=64).contains(&b.len())
+        && b.iter()
+            .all(|c| c.is_ascii_hexdigit() || matches!(c, b'.' | b':' | b'%' | b'[' | b']'))
+}
+
 impl PiiPolicy {
     /// The self-validating values in `text`, in order: e-mails and IP addresses as words
     /// (split on whitespace, brackets, quotes, `,;|=&`, trailing `.:!?` trimmed, `mailto:`
@@ -40,14 +52,32 @@ impl PiiPolicy {
     /// longest valid run first. Synthetic values are included (see [`PiiPolicy::is_synthetic`]).
     pub fn find_values<'t>(&self, text: &'t str) -> Vec<(PiiKind, &'t str)> {
         let mut out = Vec::new();
-        self.find_words(text, &mut out);
-        self.find_numbers(text, &mut out);
+        // The shortest value is 6 bytes (`a@b.fr`); most cells of a dump are ids, amounts,
+        // flags and dates that can't hold one.
+        if text.len() < 6 {
+            return out;
+        }
+        let b = text.as_bytes();
+        if b.iter().any(|&c| matches!(c, b'@' | b'.' | b':')) {
+            self.find_words(text, &mut out);
+        }
+        if b.iter().filter(|c| c.is_ascii_digit()).count() >= MIN_DIGITS {
+            self.find_numbers(text, &mut out);
+        }
         out
     }
 
     fn find_words<'t>(&self, text: &'t str, out: &mut Vec<(PiiKind, &'t str)>) {
-        for word in text.split(is_word_break) {
-            if !(word.contains('@') || word.contains('.') || word.contains(':')) {
+        // Every break character is ASCII, so splitting bytes keeps words on char boundaries.
+        let words = text
+            .as_bytes()
+            .split(|&c| c < 0x80 && is_word_break(char::from(c)))
+            .map(|w| {
+                let start = w.as_ptr() as usize - text.as_ptr() as usize;
+                &text[start..start + w.len()]
+            });
+        for word in words {
+            if word.len() < 6 || !word.bytes().any(|c| matches!(c, b'@' | b'.' | b':')) {
                 continue;
             }
             let word = word.strip_prefix("mailto:").unwrap_or(word);
@@ -56,6 +86,8 @@ impl PiiPolicy {
                 if validate::is_email(trimmed) {
                     out.push((PiiKind::Email, trimmed));
                 }
+            } else if !ip_candidate(word) {
+                continue;
             } else if validate::is_ip(word) {
                 out.push((PiiKind::IpAddress, word));
             } else if trimmed != word && validate::is_ip(trimmed) {
@@ -84,26 +116,35 @@ impl PiiPolicy {
                 i += 1;
                 continue;
             }
-            // Groups of digits and capitals separated by one space, dot or dash.
-            let mut groups: Vec<usize> = Vec::new(); // end of each group
+            // Groups of digits and capitals separated by one space, dot or dash: the end of
+            // each group, and the digits up to it.
+            let mut groups = [(0usize, 0usize); MAX_GROUPS];
+            let mut count = 0;
+            let mut digits = 0;
             let mut j = i;
             loop {
                 if b[j] == b'+' {
                     j += 1;
                 }
                 while digit(j) || upper(j) {
+                    digits += usize::from(digit(j));
                     j += 1;
                 }
-                groups.push(j);
+                groups[count] = (j, digits);
+                count += 1;
                 let joins = j + 1 < n
                     && matches!(b[j], b' ' | b'.' | b'-')
                     && (digit(j + 1) || upper(j + 1));
-                if groups.len() == MAX_GROUPS || !joins {
+                if count == MAX_GROUPS || !joins {
                     break;
                 }
                 j += 1;
             }
-            let found = groups.iter().rev().find_map(|&end| {
+            let groups = &groups[..count];
+            let found = groups.iter().rev().find_map(|&(end, digits)| {
+                if digits < MIN_DIGITS {
+                    return None;
+                }
                 // Glued to a word: `12abc`, `0612345678_old`, `0612345678-b`.
                 if alnum(end)
                     || (end < n && b[end] == b'_')
@@ -119,7 +160,7 @@ impl PiiPolicy {
                     out.push((kind, candidate));
                     i = end;
                 }
-                None => i = groups[0].max(i + 1),
+                None => i = groups[0].0.max(i + 1),
             }
         }
     }
