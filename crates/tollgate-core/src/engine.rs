@@ -1520,3 +1520,96 @@ pub(crate) fn edit_distance(a: &str, b: &str) -> usize {
     }
     prev[b.len()]
 }
+
+/// One statement as a migration tool would send it to the server, with where it stands in
+/// its file: what `tollgate verify` executes, and how a server error maps back to
+/// file:line:column (inside a MikroORM `addSql` string too).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExecStatement {
+    pub sql: String,
+    /// Index into [`Project::files`].
+    pub file: usize,
+    /// Byte range in the file.
+    pub start: usize,
+    pub end: usize,
+    /// The statement begins or ends a transaction itself (`BEGIN`, `COMMIT`, ...).
+    pub transaction_control: bool,
+}
+
+/// The statements of one migration side, in execution order. psql meta-commands (`\restrict`,
+/// `\connect`) are left out: a server cannot run them.
+pub fn exec_statements(project: &Project, part: &SqlPart) -> Vec<ExecStatement> {
+    let file = &project.files[part.file];
+    let mut out = Vec::new();
+    for (ci, chunk) in part.chunks.iter().enumerate() {
+        let sql = chunk.text(file);
+        let result = split::split(sql);
+        for seg in result.statements() {
+            let text = &sql[seg.span.start..seg.span.end];
+            let (start, end) = to_file(part, Some(ci), seg.span);
+            let first = result
+                .segment_tokens(seg)
+                .iter()
+                .find(|t| !matches!(t.kind, TokenKind::LineComment | TokenKind::BlockComment))
+                .map(|t| t.text(sql).to_ascii_uppercase())
+                .unwrap_or_default();
+            out.push(ExecStatement {
+                sql: text.to_string(),
+                file: part.file,
+                start,
+                end,
+                transaction_control: matches!(
+                    first.as_str(),
+                    "BEGIN" | "COMMIT" | "ROLLBACK" | "END" | "ABORT" | "START"
+                ),
+            });
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod exec_tests {
+    use super::*;
+    use crate::source::{SourceMap, SqlChunk};
+
+    #[test]
+    fn statements_keep_their_place_in_the_file() {
+        let mut p = Project::default();
+        let text =
+            "-- up\nCREATE TABLE a (id int);\n\nBEGIN;\nALTER TABLE a ADD b text;\nCOMMIT;\n";
+        let f = p.add_file("m.sql", text);
+        let s = exec_statements(&p, &SqlPart::whole_file(f));
+        let shown: Vec<(&str, &str, bool)> = s
+            .iter()
+            .map(|e| (e.sql.as_str(), &text[e.start..e.end], e.transaction_control))
+            .collect();
+        assert_eq!(shown.len(), 4);
+        assert!(shown[0].0.contains("CREATE TABLE a (id int);"), "{shown:?}");
+        assert!(shown[1].2 && shown[3].2 && !shown[2].2, "{shown:?}");
+        for (sql, in_file, _) in &shown {
+            assert_eq!(sql, in_file);
+        }
+    }
+
+    #[test]
+    fn a_chunk_maps_back_into_its_typescript_call() {
+        let mut p = Project::default();
+        let text = "this.addSql('alter table \"u\" add \"x\" int;');";
+        let f = p.add_file("m.ts", text);
+        let sql_start = text.find("alter").unwrap();
+        let sql = "alter table \"u\" add \"x\" int;";
+        let part = SqlPart {
+            file: f,
+            chunks: vec![SqlChunk {
+                sql: Some(sql.to_string()),
+                map: SourceMap::Pieces(vec![(0, sql_start)]),
+                span: None,
+                unanalysable: None,
+            }],
+        };
+        let s = exec_statements(&p, &part);
+        assert_eq!(s.len(), 1);
+        assert_eq!(&text[s[0].start..s[0].end], sql);
+    }
+}

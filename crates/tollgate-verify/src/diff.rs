@@ -1,0 +1,622 @@
+//! What changed between two [`Snapshot`]s, as readable one-line messages.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use crate::snapshot::{Column, Function, Sequence, Snapshot, Table};
+
+/// How an object changed from `before` to `after`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// Only in `after`.
+    Added,
+    /// Only in `before`.
+    Removed,
+    /// In both, different.
+    Changed,
+}
+
+/// One difference between two snapshots.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Change {
+    /// What changed: its kind and name, e.g. `column users.nickname`, `index audit.log_at_idx`.
+    pub object: String,
+    /// Added, removed or changed.
+    pub kind: ChangeKind,
+    /// One line for people, e.g. ``column `users.nickname`: type `text` → `character varying(50)` ``.
+    pub message: String,
+    /// Whether going from `before` to `after` throws data away (or may): a removed table,
+    /// column or materialized view, a column type change, a removed enum label.
+    pub loses_data: bool,
+}
+
+impl fmt::Display for Change {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)
+    }
+}
+
+/// Every difference from `before` to `after`, in a stable order (by kind of object, then name).
+/// Empty exactly when `before == after` ([`Snapshot::storage`] is ignored).
+pub fn diff(before: &Snapshot, after: &Snapshot) -> Vec<Change> {
+    let mut out = Changes(Vec::new());
+
+    for name in before.schemas.difference(&after.schemas) {
+        out.removed(
+            format!("schema {name}"),
+            format!("schema `{name}` is missing"),
+            false,
+        );
+    }
+    for name in after.schemas.difference(&before.schemas) {
+        out.added(format!("schema {name}"), format!("schema `{name}` is new"));
+    }
+
+    each(&before.extensions, &after.extensions, |name, b, a| {
+        let object = format!("extension {name}");
+        match (b, a) {
+            (Some(_), None) => out.removed(object, format!("extension `{name}` is missing"), false),
+            (None, Some(_)) => out.added(object, format!("extension `{name}` is new")),
+            (Some(b), Some(a)) if b != a => out.changed(
+                object,
+                format!("extension `{name}`: version {} → {}", code(b), code(a)),
+                false,
+            ),
+            _ => {}
+        }
+    });
+
+    each(&before.enums, &after.enums, |name, b, a| {
+        let object = format!("enum {name}");
+        match (b, a) {
+            (Some(_), None) => out.removed(object, format!("enum `{name}` is missing"), false),
+            (None, Some(_)) => out.added(object, format!("enum `{name}` is new")),
+            (Some(b), Some(a)) if b != a => {
+                let lost = b.iter().any(|label| !a.contains(label));
+                out.changed(
+                    object,
+                    format!("enum `{name}` labels: {} → {}", list(b), list(a)),
+                    lost,
+                );
+            }
+            _ => {}
+        }
+    });
+
+    each(&before.sequences, &after.sequences, |name, b, a| {
+        let object = format!("sequence {name}");
+        match (b, a) {
+            (Some(_), None) => out.removed(object, format!("sequence `{name}` is missing"), false),
+            (None, Some(_)) => out.added(object, format!("sequence `{name}` is new")),
+            (Some(b), Some(a)) => sequence_changes(&mut out, &object, name, b, a),
+            _ => {}
+        }
+    });
+
+    each(&before.tables, &after.tables, |name, b, a| {
+        let object = format!("table {name}");
+        match (b, a) {
+            (Some(_), None) => out.removed(object, format!("table `{name}` is missing"), true),
+            (None, Some(_)) => out.added(object, format!("table `{name}` is new")),
+            (Some(b), Some(a)) => table_changes(&mut out, name, b, a),
+            _ => {}
+        }
+    });
+
+    each(&before.constraints, &after.constraints, |name, b, a| {
+        let object = format!("constraint {name}");
+        match (b, a) {
+            (Some(_), None) => {
+                out.removed(object, format!("constraint `{name}` is missing"), false)
+            }
+            (None, Some(_)) => out.added(object, format!("constraint `{name}` is new")),
+            (Some(b), Some(a)) if b != a => out.changed(
+                object,
+                format!("constraint `{name}`: {} → {}", code(b), code(a)),
+                false,
+            ),
+            _ => {}
+        }
+    });
+
+    each(&before.indexes, &after.indexes, |name, b, a| {
+        let object = format!("index {name}");
+        match (b, a) {
+            (Some(_), None) => out.removed(object, format!("index `{name}` is missing"), false),
+            (None, Some(_)) => out.added(object, format!("index `{name}` is new")),
+            (Some(b), Some(a)) => {
+                if b.definition != a.definition || b.table != a.table {
+                    out.changed(
+                        object.clone(),
+                        format!(
+                            "index `{name}`: {} → {}",
+                            code(&b.definition),
+                            code(&a.definition)
+                        ),
+                        false,
+                    );
+                }
+                if b.valid != a.valid {
+                    out.changed(
+                        object,
+                        format!(
+                            "index `{name}`: {} → {}",
+                            validity(b.valid),
+                            validity(a.valid)
+                        ),
+                        false,
+                    );
+                }
+            }
+            _ => {}
+        }
+    });
+
+    each(&before.views, &after.views, |name, b, a| {
+        let what = |materialized: bool| {
+            if materialized {
+                "materialized view"
+            } else {
+                "view"
+            }
+        };
+        match (b, a) {
+            (Some(b), None) => out.removed(
+                format!("{} {name}", what(b.materialized)),
+                format!("{} `{name}` is missing", what(b.materialized)),
+                b.materialized,
+            ),
+            (None, Some(a)) => out.added(
+                format!("{} {name}", what(a.materialized)),
+                format!("{} `{name}` is new", what(a.materialized)),
+            ),
+            (Some(b), Some(a)) => {
+                let object = format!("{} {name}", what(b.materialized));
+                if b.materialized != a.materialized {
+                    out.changed(
+                        object.clone(),
+                        format!(
+                            "`{name}`: {} → {}",
+                            what(b.materialized),
+                            what(a.materialized)
+                        ),
+                        b.materialized,
+                    );
+                }
+                if b.definition != a.definition {
+                    out.changed(
+                        object,
+                        format!(
+                            "{} `{name}`: definition {} → {}",
+                            what(b.materialized),
+                            code(&b.definition),
+                            code(&a.definition)
+                        ),
+                        false,
+                    );
+                }
+            }
+            _ => {}
+        }
+    });
+
+    each(&before.functions, &after.functions, |name, b, a| {
+        match (b, a) {
+            (Some(b), None) => out.removed(
+                format!("{} {name}", b.kind),
+                format!("{} `{name}` is missing", b.kind),
+                false,
+            ),
+            (None, Some(a)) => out.added(
+                format!("{} {name}", a.kind),
+                format!("{} `{name}` is new", a.kind),
+            ),
+            (Some(b), Some(a)) => function_changes(&mut out, name, b, a),
+            _ => {}
+        }
+    });
+
+    each(&before.triggers, &after.triggers, |name, b, a| {
+        let object = format!("trigger {name}");
+        match (b, a) {
+            (Some(_), None) => out.removed(object, format!("trigger `{name}` is missing"), false),
+            (None, Some(_)) => out.added(object, format!("trigger `{name}` is new")),
+            (Some(b), Some(a)) => {
+                if b.definition != a.definition {
+                    out.changed(
+                        object.clone(),
+                        format!(
+                            "trigger `{name}`: {} → {}",
+                            code(&b.definition),
+                            code(&a.definition)
+                        ),
+                        false,
+                    );
+                }
+                if b.enabled != a.enabled {
+                    out.changed(
+                        object,
+                        format!("trigger `{name}`: {} → {}", b.enabled, a.enabled),
+                        false,
+                    );
+                }
+            }
+            _ => {}
+        }
+    });
+
+    out.0
+}
+
+struct Changes(Vec<Change>);
+
+impl Changes {
+    fn push(&mut self, object: String, kind: ChangeKind, message: String, loses_data: bool) {
+        self.0.push(Change {
+            object,
+            kind,
+            message,
+            loses_data,
+        });
+    }
+    fn added(&mut self, object: String, message: String) {
+        self.push(object, ChangeKind::Added, message, false);
+    }
+    fn removed(&mut self, object: String, message: String, loses_data: bool) {
+        self.push(object, ChangeKind::Removed, message, loses_data);
+    }
+    fn changed(&mut self, object: String, message: String, loses_data: bool) {
+        self.push(object, ChangeKind::Changed, message, loses_data);
+    }
+}
+
+/// Calls `f(name, before, after)` for every name in either map, in name order.
+fn each<V>(
+    before: &BTreeMap<String, V>,
+    after: &BTreeMap<String, V>,
+    mut f: impl FnMut(&str, Option<&V>, Option<&V>),
+) {
+    let names: BTreeSet<&String> = before.keys().chain(after.keys()).collect();
+    for name in names {
+        f(name, before.get(name), after.get(name));
+    }
+}
+
+fn table_changes(out: &mut Changes, name: &str, b: &Table, a: &Table) {
+    let object = format!("table {name}");
+    if b.partitioned != a.partitioned {
+        let what = |p: bool| if p { "partitioned" } else { "not partitioned" };
+        out.changed(
+            object.clone(),
+            format!(
+                "table `{name}`: {} → {}",
+                what(b.partitioned),
+                what(a.partitioned)
+            ),
+            false,
+        );
+    }
+    if b.unlogged != a.unlogged {
+        let what = |u: bool| if u { "UNLOGGED" } else { "logged" };
+        out.changed(
+            object.clone(),
+            format!(
+                "table `{name}`: {} → {}",
+                what(b.unlogged),
+                what(a.unlogged)
+            ),
+            false,
+        );
+    }
+    if b.partition_key != a.partition_key {
+        out.changed(
+            object.clone(),
+            format!(
+                "partition key of `{name}`: {} → {}",
+                opt(&b.partition_key),
+                opt(&a.partition_key)
+            ),
+            false,
+        );
+    }
+    if b.partition_of != a.partition_of {
+        out.changed(
+            object.clone(),
+            format!(
+                "`{name}` as a partition: {} → {}",
+                opt(&b.partition_of),
+                opt(&a.partition_of)
+            ),
+            false,
+        );
+    }
+
+    let find = |cols: &[Column], n: &str| cols.iter().position(|c| c.name == n);
+    for col in &b.columns {
+        let column = format!("{name}.{}", col.name);
+        match find(&a.columns, &col.name) {
+            None => out.removed(
+                format!("column {column}"),
+                format!("column `{column}` is missing"),
+                true,
+            ),
+            Some(i) => column_changes(out, &column, col, &a.columns[i]),
+        }
+    }
+    for col in &a.columns {
+        if find(&b.columns, &col.name).is_none() {
+            let column = format!("{name}.{}", col.name);
+            out.added(
+                format!("column {column}"),
+                format!("column `{column}` is new"),
+            );
+        }
+    }
+
+    let common = |from: &[Column], other: &[Column]| -> Vec<String> {
+        from.iter()
+            .filter(|c| find(other, &c.name).is_some())
+            .map(|c| c.name.clone())
+            .collect()
+    };
+    let b_order = common(&b.columns, &a.columns);
+    let a_order = common(&a.columns, &b.columns);
+    if b_order != a_order {
+        out.changed(
+            object,
+            format!(
+                "column order of `{name}`: {} → {}",
+                b_order.join(", "),
+                a_order.join(", ")
+            ),
+            false,
+        );
+    }
+}
+
+fn column_changes(out: &mut Changes, column: &str, b: &Column, a: &Column) {
+    let object = format!("column {column}");
+    if b.data_type != a.data_type {
+        out.changed(
+            object.clone(),
+            format!(
+                "column `{column}`: type {} → {}",
+                code(&b.data_type),
+                code(&a.data_type)
+            ),
+            true,
+        );
+    }
+    if b.not_null != a.not_null {
+        let what = |n: bool| if n { "NOT NULL" } else { "nullable" };
+        out.changed(
+            object.clone(),
+            format!(
+                "column `{column}`: {} → {}",
+                what(b.not_null),
+                what(a.not_null)
+            ),
+            false,
+        );
+    }
+    let attributes: [(&str, &Option<String>, &Option<String>); 4] = [
+        ("default", &b.default, &a.default),
+        ("identity", &b.identity, &a.identity),
+        ("generated expression", &b.generated, &a.generated),
+        ("collation", &b.collation, &a.collation),
+    ];
+    for (what, before, after) in attributes {
+        if before != after {
+            out.changed(
+                object.clone(),
+                format!("{what} of `{column}`: {} → {}", opt(before), opt(after)),
+                false,
+            );
+        }
+    }
+}
+
+fn sequence_changes(out: &mut Changes, object: &str, name: &str, b: &Sequence, a: &Sequence) {
+    let numbers: [(&str, i64, i64); 5] = [
+        ("start ", b.start, a.start),
+        ("increment ", b.increment, a.increment),
+        ("minimum ", b.min, a.min),
+        ("maximum ", b.max, a.max),
+        ("cache ", b.cache, a.cache),
+    ];
+    // (label before the values, before, after)
+    let mut fields: Vec<(&str, String, String)> = Vec::new();
+    if b.data_type != a.data_type {
+        fields.push(("type ", code(&b.data_type), code(&a.data_type)));
+    }
+    for (what, before, after) in numbers {
+        if before != after {
+            fields.push((what, code(&before.to_string()), code(&after.to_string())));
+        }
+    }
+    if b.cycle != a.cycle {
+        let what = |c: bool| if c { "CYCLE" } else { "NO CYCLE" }.to_string();
+        fields.push(("", what(b.cycle), what(a.cycle)));
+    }
+    if b.owned_by != a.owned_by {
+        fields.push(("owned by ", opt(&b.owned_by), opt(&a.owned_by)));
+    }
+    for (what, before, after) in fields {
+        out.changed(
+            object.to_string(),
+            format!("sequence `{name}`: {what}{before} → {after}"),
+            false,
+        );
+    }
+}
+
+fn function_changes(out: &mut Changes, name: &str, b: &Function, a: &Function) {
+    let object = format!("{} {name}", b.kind);
+    let label = format!("{} `{name}`", b.kind);
+    let mut say = |text: String| out.changed(object.clone(), format!("{label}: {text}"), false);
+    if b.kind != a.kind {
+        say(format!("{} → {}", b.kind, a.kind));
+    }
+    if b.result != a.result {
+        say(format!("returns {} → {}", opt(&b.result), opt(&a.result)));
+    }
+    if b.language != a.language {
+        say(format!(
+            "language {} → {}",
+            code(&b.language),
+            code(&a.language)
+        ));
+    }
+    if b.body_md5 != a.body_md5 {
+        say("body changed".to_string());
+    }
+    if b.volatility != a.volatility {
+        say(format!("{} → {}", b.volatility, a.volatility));
+    }
+    if b.strict != a.strict {
+        let what = |s: bool| if s { "STRICT" } else { "not STRICT" };
+        say(format!("{} → {}", what(b.strict), what(a.strict)));
+    }
+    if b.security_definer != a.security_definer {
+        let what = |s: bool| {
+            if s {
+                "SECURITY DEFINER"
+            } else {
+                "SECURITY INVOKER"
+            }
+        };
+        say(format!(
+            "{} → {}",
+            what(b.security_definer),
+            what(a.security_definer)
+        ));
+    }
+    if b.settings != a.settings {
+        say(format!(
+            "settings {} → {}",
+            opt(&b.settings),
+            opt(&a.settings)
+        ));
+    }
+}
+
+fn validity(valid: bool) -> &'static str {
+    if valid {
+        "valid"
+    } else {
+        "invalid"
+    }
+}
+
+/// Longest text shown in a message; longer definitions are cut with `…`.
+const MAX_SHOWN: usize = 120;
+
+/// `text` in backticks, on one line, cut when long.
+fn code(text: &str) -> String {
+    let flat = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if flat.chars().count() > MAX_SHOWN {
+        let cut: String = flat.chars().take(MAX_SHOWN - 1).collect();
+        format!("`{cut}…`")
+    } else {
+        format!("`{flat}`")
+    }
+}
+
+fn opt(value: &Option<String>) -> String {
+    value.as_deref().map_or_else(|| "none".to_string(), code)
+}
+
+fn list(labels: &[String]) -> String {
+    if labels.is_empty() {
+        "(none)".to_string()
+    } else {
+        labels.join(", ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::snapshot::{Column, Index};
+
+    fn column(name: &str, data_type: &str) -> Column {
+        Column {
+            name: name.into(),
+            data_type: data_type.into(),
+            ..Column::default()
+        }
+    }
+
+    fn users(columns: Vec<Column>) -> Snapshot {
+        let mut s = Snapshot::default();
+        s.tables.insert(
+            "users".into(),
+            Table {
+                columns,
+                ..Table::default()
+            },
+        );
+        s
+    }
+
+    #[test]
+    fn storage_is_ignored() {
+        let a = users(vec![column("id", "integer")]);
+        let mut b = a.clone();
+        b.storage.insert("users".into(), (1, 2));
+        assert_eq!(a, b);
+        assert!(diff(&a, &b).is_empty());
+    }
+
+    #[test]
+    fn column_order_is_reported() {
+        let a = users(vec![column("a", "text"), column("b", "text")]);
+        let b = users(vec![column("b", "text"), column("a", "text")]);
+        assert_ne!(a, b);
+        let changes = diff(&a, &b);
+        assert_eq!(changes.len(), 1);
+        assert_eq!(changes[0].message, "column order of `users`: a, b → b, a");
+        assert!(!changes[0].loses_data);
+    }
+
+    #[test]
+    fn type_change_loses_data() {
+        let a = users(vec![column("nickname", "text")]);
+        let b = users(vec![column("nickname", "character varying(50)")]);
+        let changes = diff(&a, &b);
+        assert_eq!(
+            changes,
+            vec![Change {
+                object: "column users.nickname".into(),
+                kind: ChangeKind::Changed,
+                message: "column `users.nickname`: type `text` → `character varying(50)`".into(),
+                loses_data: true,
+            }]
+        );
+    }
+
+    #[test]
+    fn invalid_index() {
+        let mut a = Snapshot::default();
+        a.indexes.insert(
+            "i".into(),
+            Index {
+                table: "t".into(),
+                definition: "CREATE INDEX i ON public.t USING btree (a)".into(),
+                valid: true,
+            },
+        );
+        let mut b = a.clone();
+        b.indexes.get_mut("i").unwrap().valid = false;
+        assert_eq!(diff(&a, &b)[0].message, "index `i`: valid → invalid");
+    }
+
+    #[test]
+    fn long_text_is_cut() {
+        let long = "x ".repeat(200);
+        let shown = code(&long);
+        assert_eq!(shown.chars().count(), MAX_SHOWN + 2);
+        assert!(shown.ends_with("…`"));
+    }
+}

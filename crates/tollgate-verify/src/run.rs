@@ -1,0 +1,480 @@
+//! The migration runner: applies the base migrations, then runs each checked migration up →
+//! down → up on a scratch database, snapshotting the catalog around each step, and traces
+//! the locks and rewrites each up statement causes on relations that existed before it.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use serde::Serialize;
+use sqlx::{Connection, PgConnection, Row};
+
+use crate::{diff, snapshot, Change, Snapshot, VerifyError};
+
+/// One statement to send, with where it stands in its file.
+#[derive(Debug, Clone)]
+pub struct RunStatement {
+    pub sql: String,
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    /// `BEGIN`, `COMMIT`, ... written in the migration itself.
+    pub transaction_control: bool,
+}
+
+/// A migration as the runner sees it.
+#[derive(Debug, Clone)]
+pub struct RunMigration {
+    pub id: String,
+    pub up: Vec<RunStatement>,
+    pub down: Option<Vec<RunStatement>>,
+    /// Runs inside one transaction (the tool's default, unless the migration says otherwise).
+    pub transactional: bool,
+    /// `false`: a base migration, applied (up only) to build the starting schema.
+    pub checked: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Mode {
+    /// Apply the ups only.
+    Up,
+    /// up → down → up, comparing catalog snapshots.
+    Roundtrip,
+}
+
+#[derive(Debug, Clone)]
+pub struct RunOptions {
+    pub mode: Mode,
+    /// `statement_timeout` for every session, in milliseconds.
+    pub statement_timeout_ms: u64,
+    /// `lock_timeout` for every session, in milliseconds.
+    pub lock_timeout_ms: u64,
+}
+
+impl Default for RunOptions {
+    fn default() -> Self {
+        RunOptions {
+            mode: Mode::Roundtrip,
+            statement_timeout_ms: 60_000,
+            lock_timeout_ms: 10_000,
+        }
+    }
+}
+
+/// A server error, mapped back to the statement that raised it.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct StatementError {
+    /// Index of the statement in its side.
+    pub statement: usize,
+    pub path: String,
+    pub line: usize,
+    pub column: usize,
+    pub sqlstate: Option<String>,
+    pub message: String,
+    pub detail: Option<String>,
+    pub hint: Option<String>,
+}
+
+/// One step (up, down or re-up).
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct Step {
+    pub ok: bool,
+    pub ms: u64,
+    /// Statements that completed.
+    pub executed: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub error: Option<StatementError>,
+    /// What a failed non-transactional step left behind (catalog changes that stayed).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub left_behind: Vec<String>,
+}
+
+/// A lock an up statement held on a relation that existed before the migration.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct LockEvent {
+    pub relation: String,
+    pub mode: String,
+    /// Index of the statement that first held it.
+    pub statement: usize,
+    pub path: String,
+    pub line: usize,
+    /// From the statement's start to the end of the transaction (or of the statement, outside
+    /// one), in milliseconds.
+    pub held_ms: u64,
+    /// Whether `lock_timeout` had been set by the migration when the lock was taken.
+    pub lock_timeout_set: bool,
+    /// The mode blocks reads (ACCESS EXCLUSIVE) or writes (EXCLUSIVE, SHARE, SHARE ROW
+    /// EXCLUSIVE).
+    pub blocks: &'static str,
+}
+
+/// What `tollgate verify` found about one migration.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct MigrationOutcome {
+    pub id: String,
+    pub up: Step,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub down: Option<Step>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reup: Option<Step>,
+    /// The catalog after up → down compared with before up; empty when the down restores it.
+    pub roundtrip: Vec<Change>,
+    /// What the up changed in the catalog (the database's view of its effect).
+    pub effect: Vec<Change>,
+    pub locks: Vec<LockEvent>,
+    /// Relations whose storage was rewritten (relfilenode changed) by the up.
+    pub rewrites: Vec<String>,
+    pub ms: u64,
+}
+
+/// The result of a whole run.
+#[derive(Debug, Clone, Serialize, Default)]
+pub struct RunReport {
+    /// A base migration that failed: nothing after it was run.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub base_error: Option<(String, StatementError)>,
+    pub migrations: Vec<MigrationOutcome>,
+}
+
+fn ms(since: Instant) -> u64 {
+    since.elapsed().as_millis() as u64
+}
+
+fn blocks(mode: &str) -> Option<&'static str> {
+    match mode {
+        "AccessExclusiveLock" => Some("reads and writes"),
+        "ExclusiveLock" | "ShareLock" | "ShareRowExclusiveLock" => Some("writes"),
+        _ => None,
+    }
+}
+
+fn strength(mode: &str) -> u8 {
+    match mode {
+        "AccessExclusive" => 4,
+        "Exclusive" => 3,
+        "ShareRowExclusive" => 2,
+        "Share" => 1,
+        _ => 0,
+    }
+}
+
+fn sets_lock_timeout(sql: &str) -> bool {
+    let s: String = sql
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_ascii_lowercase();
+    s.contains("lock_timeout")
+        && (s.starts_with("set ") || s.contains("set_config") || s.contains(" set lock_timeout"))
+}
+
+fn map_error(e: &sqlx::Error, index: usize, st: &RunStatement) -> StatementError {
+    let (sqlstate, message, detail, hint, position) = match e {
+        sqlx::Error::Database(db) => {
+            let pg = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>();
+            (
+                db.code().map(|c| c.to_string()),
+                db.message().to_string(),
+                pg.and_then(|p| p.detail().map(str::to_string)),
+                pg.and_then(|p| p.hint().map(str::to_string)),
+                pg.and_then(|p| match p.position() {
+                    Some(sqlx::postgres::PgErrorPosition::Original(n)) => Some(n),
+                    _ => None,
+                }),
+            )
+        }
+        other => (None, other.to_string(), None, None, None),
+    };
+    // PostgreSQL's position is 1-based, in characters, into the statement text.
+    let (mut line, mut column) = (st.line, st.column);
+    if let Some(pos) = position {
+        for (i, c) in st.sql.chars().enumerate() {
+            if i + 1 == pos {
+                break;
+            }
+            if c == '\n' {
+                line += 1;
+                column = 1;
+            } else {
+                column += 1;
+            }
+        }
+    }
+    StatementError {
+        statement: index,
+        path: st.path.clone(),
+        line,
+        column,
+        sqlstate,
+        message,
+        detail,
+        hint,
+    }
+}
+
+async fn exec(conn: &mut PgConnection, sql: &str) -> Result<(), sqlx::Error> {
+    // The migration's own SQL, sent as written with the simple query protocol.
+    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
+        .execute(&mut *conn)
+        .await
+        .map(|_| ())
+}
+
+/// Relations (by oid) that exist now, with their display names.
+async fn relations(conn: &mut PgConnection) -> Result<BTreeMap<u32, String>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT c.oid::int8 AS oid, CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END AS name
+         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get::<i64, _>("oid") as u32, r.get::<String, _>("name")))
+        .collect())
+}
+
+async fn held_locks(conn: &mut PgConnection) -> Result<Vec<(u32, String)>, sqlx::Error> {
+    let rows = sqlx::query(
+        "SELECT relation::int8 AS oid, mode FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'relation' AND granted",
+    )
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .iter()
+        .map(|r| (r.get::<i64, _>("oid") as u32, r.get::<String, _>("mode")))
+        .collect())
+}
+
+/// Runs one side. Returns the step and, for an up, the locks it traced.
+async fn run_side(
+    conn: &mut PgConnection,
+    statements: &[RunStatement],
+    transactional: bool,
+    trace: Option<&BTreeMap<u32, String>>,
+    default_lock_timeout: &str,
+) -> Result<(Step, Vec<LockEvent>), VerifyError> {
+    let start = Instant::now();
+    let own_tx = statements.iter().any(|s| s.transaction_control);
+    let wrap = transactional && !own_tx;
+    let mut step = Step::default();
+    let mut locks: Vec<LockEvent> = Vec::new();
+    let mut seen: BTreeMap<u32, usize> = BTreeMap::new();
+    let mut stmt_starts: Vec<Instant> = Vec::new();
+    let mut lock_timeout_set = false;
+    if wrap {
+        exec(conn, "BEGIN")
+            .await
+            .map_err(|e| VerifyError::Sql(e.to_string()))?;
+    }
+    for (i, st) in statements.iter().enumerate() {
+        let t = Instant::now();
+        stmt_starts.push(t);
+        if sets_lock_timeout(&st.sql) {
+            lock_timeout_set = true;
+        }
+        if let Err(e) = exec(conn, &st.sql).await {
+            step.error = Some(map_error(&e, i, st));
+            if wrap {
+                let _ = exec(conn, "ROLLBACK").await;
+            } else {
+                // A migration's own transaction left open by the failure.
+                let _ = exec(conn, "ROLLBACK").await;
+            }
+            step.ms = ms(start);
+            return Ok((step, locks));
+        }
+        step.executed += 1;
+        if let Some(before) = trace {
+            let held = held_locks(conn)
+                .await
+                .map_err(|e| VerifyError::Sql(e.to_string()))?;
+            let in_tx = wrap || own_tx;
+            for (oid, mode) in held {
+                let (Some(name), Some(what)) = (before.get(&oid), blocks(&mode)) else {
+                    continue;
+                };
+                // One event per relation, with the strongest mode it was held in.
+                let mode_name = mode.trim_end_matches("Lock").to_string();
+                if let Some(&k) = seen.get(&oid) {
+                    if strength(&mode_name) > strength(&locks[k].mode) {
+                        locks[k].mode = mode_name;
+                        locks[k].blocks = what;
+                    }
+                    continue;
+                }
+                seen.insert(oid, locks.len());
+                locks.push(LockEvent {
+                    relation: name.clone(),
+                    mode: mode_name,
+                    statement: i,
+                    path: st.path.clone(),
+                    line: st.line,
+                    held_ms: if in_tx { 0 } else { ms(t) },
+                    lock_timeout_set: lock_timeout_set
+                        || current_lock_timeout(conn).await.as_deref()
+                            != Some(default_lock_timeout),
+                    blocks: what,
+                });
+            }
+        }
+    }
+    if wrap {
+        if let Err(e) = exec(conn, "COMMIT").await {
+            let last = statements.len().saturating_sub(1);
+            if let Some(st) = statements.get(last) {
+                step.error = Some(map_error(&e, last, st));
+            }
+            step.ms = ms(start);
+            return Ok((step, locks));
+        }
+    }
+    // Locks inside a transaction are held until its end.
+    let end = Instant::now();
+    for l in locks.iter_mut() {
+        if l.held_ms == 0 {
+            l.held_ms = end.duration_since(stmt_starts[l.statement]).as_millis() as u64;
+        }
+    }
+    step.ok = true;
+    step.ms = ms(start);
+    Ok((step, locks))
+}
+
+async fn current_lock_timeout(conn: &mut PgConnection) -> Option<String> {
+    sqlx::query_scalar::<_, String>("SELECT current_setting('lock_timeout')")
+        .fetch_one(&mut *conn)
+        .await
+        .ok()
+}
+
+/// Runs the migrations on `url` (a scratch database this run created).
+pub async fn run(
+    url: &str,
+    migrations: &[RunMigration],
+    opts: &RunOptions,
+) -> Result<RunReport, VerifyError> {
+    let mut conn = PgConnection::connect(url)
+        .await
+        .map_err(|e| VerifyError::Connect(e.to_string()))?;
+    let session = format!(
+        "SET statement_timeout = {}; SET lock_timeout = {}; SET client_min_messages = warning;",
+        opts.statement_timeout_ms, opts.lock_timeout_ms
+    );
+    exec(&mut conn, &session)
+        .await
+        .map_err(|e| VerifyError::Sql(e.to_string()))?;
+    let default_lock_timeout = current_lock_timeout(&mut conn).await.unwrap_or_default();
+    let mut report = RunReport::default();
+    for m in migrations {
+        if !m.checked {
+            let (step, _) = run_side(
+                &mut conn,
+                &m.up,
+                m.transactional,
+                None,
+                &default_lock_timeout,
+            )
+            .await?;
+            if let Some(e) = step.error {
+                report.base_error = Some((m.id.clone(), e));
+                return Ok(report);
+            }
+            continue;
+        }
+        let start = Instant::now();
+        let mut out = MigrationOutcome {
+            id: m.id.clone(),
+            ..MigrationOutcome::default()
+        };
+        let before = snapshot(&mut conn).await?;
+        let rels = relations(&mut conn)
+            .await
+            .map_err(|e| VerifyError::Sql(e.to_string()))?;
+        let (up, locks) = run_side(
+            &mut conn,
+            &m.up,
+            m.transactional,
+            Some(&rels),
+            &default_lock_timeout,
+        )
+        .await?;
+        out.locks = locks;
+        let after_up = snapshot(&mut conn).await?;
+        if !up.ok && !m.transactional {
+            up_left_behind(&before, &after_up, &mut out, up);
+            out.ms = ms(start);
+            report.migrations.push(out);
+            // The schema is now in an unknown state: later migrations would only add noise.
+            break;
+        }
+        let up_ok = up.ok;
+        out.up = up;
+        out.effect = diff(&before, &after_up);
+        out.rewrites = rewrites(&before, &after_up);
+        if !up_ok {
+            out.ms = ms(start);
+            report.migrations.push(out);
+            break;
+        }
+        if opts.mode == Mode::Roundtrip {
+            if let Some(down) = &m.down {
+                let (d, _) = run_side(
+                    &mut conn,
+                    down,
+                    m.transactional,
+                    None,
+                    &default_lock_timeout,
+                )
+                .await?;
+                let down_ok = d.ok;
+                out.down = Some(d);
+                if down_ok {
+                    let after_down = snapshot(&mut conn).await?;
+                    out.roundtrip = diff(&before, &after_down);
+                    let (r, _) = run_side(
+                        &mut conn,
+                        &m.up,
+                        m.transactional,
+                        None,
+                        &default_lock_timeout,
+                    )
+                    .await?;
+                    let reup_ok = r.ok;
+                    out.reup = Some(r);
+                    if !reup_ok {
+                        out.ms = ms(start);
+                        report.migrations.push(out);
+                        break;
+                    }
+                } else {
+                    // The down failed: the schema is what the up left (transactional downs
+                    // were rolled back); carry on from there.
+                }
+            }
+        }
+        out.ms = ms(start);
+        report.migrations.push(out);
+    }
+    let _ = conn.close().await;
+    Ok(report)
+}
+
+fn up_left_behind(before: &Snapshot, now: &Snapshot, out: &mut MigrationOutcome, mut up: Step) {
+    up.left_behind = diff(before, now).into_iter().map(|c| c.message).collect();
+    out.effect = diff(before, now);
+    out.up = up;
+}
+
+fn rewrites(before: &Snapshot, after: &Snapshot) -> Vec<String> {
+    let mut out = Vec::new();
+    for (name, (oid, node)) in &before.storage {
+        if let Some((oid2, node2)) = after.storage.get(name) {
+            if oid == oid2 && node != node2 {
+                out.push(name.clone());
+            }
+        }
+    }
+    out
+}

@@ -1,0 +1,237 @@
+//! The runner against a real PostgreSQL that the test starts: round trips that hold and ones
+//! that don't, failures mapped to their statement, locks and rewrites.
+
+use tollgate_verify::run::{run, Mode, RunMigration, RunOptions, RunReport, RunStatement};
+use tollgate_verify::{Server, ServerOptions};
+
+fn stmts(path: &str, sql: &[&str]) -> Vec<RunStatement> {
+    sql.iter()
+        .enumerate()
+        .map(|(i, s)| RunStatement {
+            sql: s.to_string(),
+            path: path.to_string(),
+            line: i + 1,
+            column: 1,
+            transaction_control: matches!(
+                s.trim().to_ascii_uppercase().as_str(),
+                "BEGIN;" | "COMMIT;" | "BEGIN" | "COMMIT"
+            ),
+        })
+        .collect()
+}
+
+fn migration(id: &str, up: &[&str], down: Option<&[&str]>, checked: bool) -> RunMigration {
+    RunMigration {
+        id: id.to_string(),
+        up: stmts(&format!("{id}.up.sql"), up),
+        down: down.map(|d| stmts(&format!("{id}.down.sql"), d)),
+        transactional: true,
+        checked,
+    }
+}
+
+const BASE: &[&str] = &[
+    "CREATE TABLE users (id bigint PRIMARY KEY, email text NOT NULL, nickname text, phone text);",
+    "INSERT INTO users SELECT i, 'u' || i || '@example.com', 'n' || i, '06' FROM generate_series(1, 100) i;",
+];
+
+async fn verify(migrations: Vec<RunMigration>, mode: Mode) -> RunReport {
+    let server = Server::start(&ServerOptions::default())
+        .await
+        .expect("PostgreSQL must start for these tests");
+    let db = server.scratch().await.expect("scratch database");
+    let mut all = vec![migration("000_base", BASE, None, false)];
+    all.extend(migrations);
+    let opts = RunOptions {
+        mode,
+        ..RunOptions::default()
+    };
+    let report = run(&db.url, &all, &opts).await.expect("run");
+    db.drop_db().await.expect("drop");
+    server.shutdown().await;
+    report
+}
+
+fn messages(changes: &[tollgate_verify::Change]) -> Vec<String> {
+    changes.iter().map(|c| c.message.clone()).collect()
+}
+
+/// Verifies one migration after the base.
+async fn one(m: RunMigration) -> tollgate_verify::run::MigrationOutcome {
+    let report = verify(vec![m], Mode::Roundtrip).await;
+    assert!(report.base_error.is_none(), "{report:#?}");
+    report.migrations.into_iter().next().expect("one outcome")
+}
+
+#[tokio::test]
+async fn a_down_that_reverses_its_up_round_trips() {
+    let m = one(migration(
+        "001_add_col",
+        &[
+            "ALTER TABLE users ADD COLUMN city text;",
+            "CREATE INDEX users_city_idx ON users (city);",
+        ],
+        Some(&[
+            "DROP INDEX users_city_idx;",
+            "ALTER TABLE users DROP COLUMN city;",
+        ]),
+        true,
+    ))
+    .await;
+    assert!(
+        m.up.ok && m.down.as_ref().unwrap().ok && m.reup.as_ref().unwrap().ok,
+        "{m:#?}"
+    );
+    assert!(m.roundtrip.is_empty(), "{:?}", messages(&m.roundtrip));
+    assert_eq!(messages(&m.effect).len(), 2, "{:?}", messages(&m.effect));
+}
+
+#[tokio::test]
+async fn a_down_that_forgets_an_index() {
+    let m = one(migration(
+        "002_index",
+        &["CREATE INDEX users_email_idx ON users (email);"],
+        Some(&["SELECT 1;"]),
+        true,
+    ))
+    .await;
+    let r = messages(&m.roundtrip);
+    assert!(r.iter().any(|s| s.contains("users_email_idx")), "{r:?}");
+    // Re-applying the up then fails: the index is still there.
+    let reup = m.reup.as_ref().unwrap();
+    assert!(!reup.ok);
+    assert_eq!(
+        reup.error.as_ref().unwrap().sqlstate.as_deref(),
+        Some("42P07")
+    );
+}
+
+#[tokio::test]
+async fn a_down_that_re_creates_a_column_with_another_type() {
+    let m = one(migration(
+        "003_retype",
+        &["ALTER TABLE users DROP COLUMN nickname;"],
+        Some(&["ALTER TABLE users ADD COLUMN nickname varchar(50);"]),
+        true,
+    ))
+    .await;
+    let r = messages(&m.roundtrip);
+    assert!(
+        r.iter()
+            .any(|s| s.contains("nickname") && s.contains("character varying(50)")),
+        "{r:?}"
+    );
+    assert!(
+        m.effect.iter().any(|c| c.loses_data),
+        "dropping a column loses data"
+    );
+}
+
+#[tokio::test]
+async fn a_down_that_fails_is_mapped_to_its_statement() {
+    let m = one(migration(
+        "004_down_fails",
+        &["CREATE TABLE audit (id int);"],
+        Some(&["SELECT 1;", "DROP TABLE audit_log;"]),
+        true,
+    ))
+    .await;
+    let d = m.down.as_ref().unwrap();
+    assert!(!d.ok);
+    let e = d.error.as_ref().unwrap();
+    assert_eq!(e.sqlstate.as_deref(), Some("42P01"), "{e:?}");
+    assert_eq!(
+        (e.path.as_str(), e.line, e.statement),
+        ("004_down_fails.down.sql", 2, 1)
+    );
+    assert!(e.message.contains("audit_log"), "{e:?}");
+    assert!(m.reup.is_none());
+}
+
+#[tokio::test]
+async fn a_failed_non_transactional_up_says_where_it_stopped_and_what_it_left() {
+    let mut m = migration(
+        "001_concurrently",
+        &[
+            "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);",
+            "ALTER TABLE users ADD COLUMN city text;",
+            "ALTER TABLE users ADD COLUMN city text;",
+            "ALTER TABLE users ADD COLUMN never_reached text;",
+        ],
+        Some(&[
+            "DROP INDEX CONCURRENTLY users_email_idx;",
+            "ALTER TABLE users DROP COLUMN city;",
+        ]),
+        true,
+    );
+    m.transactional = false;
+    let report = verify(vec![m], Mode::Roundtrip).await;
+    let up = &report.migrations[0].up;
+    assert!(!up.ok);
+    assert_eq!(up.executed, 2);
+    let e = up.error.as_ref().unwrap();
+    assert_eq!((e.line, e.sqlstate.as_deref()), (3, Some("42701")), "{e:?}");
+    let left = up.left_behind.join("\n");
+    assert!(left.contains("users_email_idx"), "{left}");
+    assert!(left.contains("city"), "{left}");
+    assert!(!left.contains("never_reached"), "{left}");
+}
+
+#[tokio::test]
+async fn a_concurrent_index_round_trips_outside_a_transaction() {
+    let mut m = migration(
+        "001_concurrently",
+        &["CREATE INDEX CONCURRENTLY users_email_idx ON users (email);"],
+        Some(&["DROP INDEX CONCURRENTLY users_email_idx;"]),
+        true,
+    );
+    m.transactional = false;
+    let report = verify(vec![m], Mode::Roundtrip).await;
+    let m = &report.migrations[0];
+    assert!(m.up.ok, "{m:#?}");
+    assert!(m.roundtrip.is_empty(), "{:?}", messages(&m.roundtrip));
+    assert!(m.reup.as_ref().unwrap().ok);
+}
+
+#[tokio::test]
+async fn locks_and_rewrites_on_existing_tables_are_traced() {
+    let report = verify(
+        vec![migration(
+            "001_retype",
+            &[
+                "ALTER TABLE users ALTER COLUMN phone TYPE varchar(20);",
+                "CREATE TABLE fresh (id int);",
+                "ALTER TABLE fresh ADD COLUMN x int;",
+            ],
+            Some(&[
+                "DROP TABLE fresh;",
+                "ALTER TABLE users ALTER COLUMN phone TYPE text;",
+            ]),
+            true,
+        )],
+        Mode::Up,
+    )
+    .await;
+    let m = &report.migrations[0];
+    assert!(m.up.ok, "{m:#?}");
+    assert!(m.down.is_none(), "--mode up runs no down");
+    let lock = m
+        .locks
+        .iter()
+        .find(|l| l.relation == "users")
+        .unwrap_or_else(|| panic!("{:#?}", m.locks));
+    assert_eq!(lock.mode, "AccessExclusive");
+    assert_eq!(lock.statement, 0);
+    assert!(!lock.lock_timeout_set);
+    assert!(
+        m.locks.iter().all(|l| l.relation != "fresh"),
+        "a table created by the migration is nobody else's: {:#?}",
+        m.locks
+    );
+    assert!(m.rewrites.iter().any(|r| r == "users"), "{:?}", m.rewrites);
+    assert!(
+        m.effect.iter().any(|c| c.loses_data),
+        "a type change is data-losing: {:?}",
+        messages(&m.effect)
+    );
+}
