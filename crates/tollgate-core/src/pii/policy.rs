@@ -579,9 +579,12 @@ impl PiiPolicy {
 }
 
 /// The kind of a number-like value: IBAN, NIR, card number or phone (checked in that order).
+/// Every number kind (phone, IBAN, NIR, card) has at least this many digits: the shortest
+/// E.164 number.
+pub(crate) const MIN_DIGITS: usize = 8;
+
 pub(crate) fn number_kind(v: &str) -> Option<PiiKind> {
-    // Every one of them has at least 8 digits (the shortest E.164 number).
-    if v.bytes().filter(u8::is_ascii_digit).count() < 8 {
+    if v.bytes().filter(u8::is_ascii_digit).count() < MIN_DIGITS {
         None
     } else if validate::is_iban(v) {
         Some(PiiKind::Iban)

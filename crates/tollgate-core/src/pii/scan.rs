@@ -1,7 +1,7 @@
 //! Search of free text (a `payload` column, a JSON document, a line of a README) for
 //! self-validating personal values.
 
-use super::policy::number_kind;
+use super::policy::{number_kind, MIN_DIGITS};
 use super::validate;
 use super::{PiiKind, PiiPolicy};
 
@@ -32,16 +32,27 @@ fn is_word_break(c: char) -> bool {
 /// a Maltese IBAN in groups of 4 has 8).
 const MAX_GROUPS: usize = 10;
 
-/// Every number kind has at least this many digits (the shortest E.164 number).
-const MIN_DIGITS: usize = 8;
-
-/// Whether `word` is made only of the characters an IP address (with an optional zone, port
-/// brackets or a trailing `.:`) can hold: cheap enough to run on every word before parsing.
+/// Whether `word` is made only of the characters [`validate::parse_ip`] accepts (hex digits,
+/// `.`, `:` and a `/32` or `/128` suffix): cheap enough to run on every word before parsing.
 fn ip_candidate(word: &str) -> bool {
     let b = word.as_bytes();
-    (7..=64).contains(&b.len())
+    b.len() <= 64
         && b.iter()
-            .all(|c| c.is_ascii_hexdigit() || matches!(c, b'.' | b':' | b'%' | b'[' | b']'))
+            .all(|c| c.is_ascii_hexdigit() || matches!(c, b'.' | b':' | b'/'))
+}
+
+/// Calls `f` with each word of `text` (split on [`is_word_break`]). ASCII text, almost every
+/// cell, is split on bytes; other text on chars, where Unicode whitespace (a no-break space)
+/// also ends a word.
+fn for_each_word<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
+    if text.is_ascii() {
+        for w in text.as_bytes().split(|&c| is_word_break(char::from(c))) {
+            let start = w.as_ptr() as usize - text.as_ptr() as usize;
+            f(&text[start..start + w.len()]);
+        }
+    } else {
+        text.split(is_word_break).for_each(f);
+    }
 }
 
 impl PiiPolicy {
@@ -52,11 +63,8 @@ impl PiiPolicy {
     /// longest valid run first. Synthetic values are included (see [`PiiPolicy::is_synthetic`]).
     pub fn find_values<'t>(&self, text: &'t str) -> Vec<(PiiKind, &'t str)> {
         let mut out = Vec::new();
-        // The shortest value is 6 bytes (`a@b.fr`); most cells of a dump are ids, amounts,
-        // flags and dates that can't hold one.
-        if text.len() < 6 {
-            return out;
-        }
+        // Most cells of a dump are ids, amounts, flags and dates: e-mails and IPs need one of
+        // `@.:`, every number kind needs MIN_DIGITS digits.
         let b = text.as_bytes();
         if b.iter().any(|&c| matches!(c, b'@' | b'.' | b':')) {
             self.find_words(text, &mut out);
@@ -68,17 +76,9 @@ impl PiiPolicy {
     }
 
     fn find_words<'t>(&self, text: &'t str, out: &mut Vec<(PiiKind, &'t str)>) {
-        // Every break character is ASCII, so splitting bytes keeps words on char boundaries.
-        let words = text
-            .as_bytes()
-            .split(|&c| c < 0x80 && is_word_break(char::from(c)))
-            .map(|w| {
-                let start = w.as_ptr() as usize - text.as_ptr() as usize;
-                &text[start..start + w.len()]
-            });
-        for word in words {
-            if word.len() < 6 || !word.bytes().any(|c| matches!(c, b'@' | b'.' | b':')) {
-                continue;
+        for_each_word(text, |word| {
+            if !word.bytes().any(|c| matches!(c, b'@' | b'.' | b':')) {
+                return;
             }
             let word = word.strip_prefix("mailto:").unwrap_or(word);
             let trimmed = word.trim_end_matches(['.', ':', '!', '?']);
@@ -86,14 +86,15 @@ impl PiiPolicy {
                 if validate::is_email(trimmed) {
                     out.push((PiiKind::Email, trimmed));
                 }
-            } else if !ip_candidate(word) {
-                continue;
+            } else if !ip_candidate(trimmed) {
+                // `trimmed` is `word` less trailing `.:!?`: if it can't be an IP, neither can
+                // `word`.
             } else if validate::is_ip(word) {
                 out.push((PiiKind::IpAddress, word));
             } else if trimmed != word && validate::is_ip(trimmed) {
                 out.push((PiiKind::IpAddress, trimmed));
             }
-        }
+        });
     }
 
     fn find_numbers<'t>(&self, text: &'t str, out: &mut Vec<(PiiKind, &'t str)>) {
@@ -214,6 +215,20 @@ mod tests {
             find("login from 2a01:e0a:1:2::3: ok"),
             [(PiiKind::IpAddress, "2a01:e0a:1:2::3")]
         );
+    }
+
+    #[test]
+    fn the_fast_paths_miss_nothing() {
+        // A no-break space ends a word; an IP with a host prefix is an IP.
+        assert_eq!(
+            find("mail\u{a0}jean@gmail.com\u{a0}merci"),
+            [(PiiKind::Email, "jean@gmail.com")]
+        );
+        assert_eq!(
+            find("allow 81.2.69.160/32;"),
+            [(PiiKind::IpAddress, "81.2.69.160/32")]
+        );
+        assert_eq!(find("from 2a01::1!"), [(PiiKind::IpAddress, "2a01::1")]);
     }
 
     #[test]
