@@ -2,7 +2,7 @@
 //! schema the migrations build?
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use tollgate_core::anonymize::{self, Gap, ScriptProblem};
 use tollgate_core::pii::PiiPolicy;
@@ -58,7 +58,7 @@ pub fn run(
     let pii = policy.pii.clone();
     let gaps = anonymize::gaps(&schema, &analysis, &pii, &policy.anonymize.non_personal);
     let personal = count_personal(&schema, &pii, &policy);
-    let shown = display(&script_path, &cwd);
+    let shown = crate::discover::display_path(&script_path, &cwd);
     let problems: Vec<Problem> = analysis
         .problems
         .iter()
@@ -121,11 +121,4 @@ fn count_personal(
     // Everything the script would have to cover if it covered nothing.
     let empty = anonymize::ScriptAnalysis::default();
     anonymize::gaps(schema, &empty, pii, &policy.anonymize.non_personal).len()
-}
-
-fn display(path: &Path, cwd: &Path) -> String {
-    path.strip_prefix(cwd)
-        .unwrap_or(path)
-        .to_string_lossy()
-        .replace('\\', "/")
 }

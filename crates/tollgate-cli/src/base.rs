@@ -46,7 +46,8 @@ fn is_migration_like(p: &str) -> bool {
             && !name.contains(".d.")
 }
 
-pub fn apply(base: &str, loaded: &mut Loaded, cwd: &Path) -> Result<(), CliError> {
+/// Marks which migrations are checked, and returns the merge-base it compared with.
+pub fn apply(base: &str, loaded: &mut Loaded, cwd: &Path) -> Result<String, CliError> {
     let repo = Repo::discover(cwd)?;
     let merge_base = repo.merge_base(base)?;
     let changes = repo.changes_since(&merge_base)?;
@@ -163,7 +164,7 @@ pub fn apply(base: &str, loaded: &mut Loaded, cwd: &Path) -> Result<(), CliError
             });
         }
     }
-    Ok(())
+    Ok(merge_base)
 }
 
 fn is_script_path(p: &str) -> bool {

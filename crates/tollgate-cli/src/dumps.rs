@@ -787,11 +787,7 @@ fn repository_files(
 }
 
 fn shown(p: &Path, cwd: &Path) -> String {
-    let s = p
-        .strip_prefix(cwd)
-        .unwrap_or(p)
-        .to_string_lossy()
-        .replace('\\', "/");
+    let s = crate::discover::display_path(p, cwd);
     s.strip_prefix("./").map(str::to_string).unwrap_or(s)
 }
 

@@ -241,19 +241,15 @@ fn run_check(args: CheckArgs) -> Result<u8, CliError> {
     let mut loaded = discover::load(&candidates, &policy, &cwd)?;
     let mut merge_base = None;
     if let Some(base_ref) = &args.base {
-        base::apply(base_ref, &mut loaded, &cwd)?;
-        merge_base = Some(git::Repo::discover(&cwd)?.merge_base(base_ref)?);
+        merge_base = Some(base::apply(base_ref, &mut loaded, &cwd)?);
     }
     // The anonymisation script, when the repository has one.
     let script = root.join(&policy.anonymize.script);
     if !policy.anonymize.script.is_empty() && script.is_file() {
         let text = discover::read_text(&script)?;
-        let shown = script
-            .strip_prefix(&cwd)
-            .unwrap_or(&script)
-            .to_string_lossy()
-            .replace('\\', "/");
-        let file = loaded.project.add_file(shown, text);
+        let file = loaded
+            .project
+            .add_file(discover::display_path(&script, &cwd), text);
         loaded.project.anonymize_script = Some(file);
     }
     let dump_notes = dumps::check_issues(

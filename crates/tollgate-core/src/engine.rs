@@ -148,8 +148,8 @@ impl Origins {
     }
 }
 
-fn column_event(op: &Op) -> Option<ColumnEvent> {
-    Some(match op {
+fn column_events(op: &Op) -> Vec<ColumnEvent> {
+    vec![match op {
         Op::CreateTable { table, columns, .. } => ColumnEvent::Add {
             table: table.key(),
             columns: columns.iter().map(|c| c.name.clone()).collect(),
@@ -186,11 +186,14 @@ fn column_event(op: &Op) -> Option<ColumnEvent> {
             kind: ObjectKind::Table,
             names,
             ..
-        } if names.len() == 1 => ColumnEvent::DropTable {
-            table: names[0].key(),
-        },
-        _ => return None,
-    })
+        } => {
+            return names
+                .iter()
+                .map(|n| ColumnEvent::DropTable { table: n.key() })
+                .collect()
+        }
+        _ => return Vec::new(),
+    }]
 }
 
 /// Runs the whole pipeline.
@@ -1165,22 +1168,8 @@ fn analyze_part(
             }));
             track_state(&mut state, op);
             record_data_shape(&mut result, op, s.chunk, s.span);
-            match op {
-                Op::Drop {
-                    kind: ObjectKind::Table,
-                    names,
-                    ..
-                } if names.len() > 1 => {
-                    for n in names {
-                        let event = ColumnEvent::DropTable { table: n.key() };
-                        result.column_events.push((s.chunk, s.span, event));
-                    }
-                }
-                _ => {
-                    if let Some(event) = column_event(op) {
-                        result.column_events.push((s.chunk, s.span, event));
-                    }
-                }
+            for event in column_events(op) {
+                result.column_events.push((s.chunk, s.span, event));
             }
             schema.apply(op);
         }

@@ -139,6 +139,15 @@ UPDATE users SET email = 'user' || id || '@example.com', phone = NULL;
             ),
             ""
         );
+        // One DROP of several tables drops each.
+        assert_eq!(
+            run(
+                "CREATE TABLE adh (id int, courriel text);\nCREATE TABLE x (id int);\nDROP TABLE x, adh;",
+                SCRIPT,
+                |_| {}
+            ),
+            ""
+        );
         // The personal column comes from an unchecked (already merged) migration.
         assert_eq!(
             run(
