@@ -626,6 +626,17 @@ fn baseline_suppresses_by_content_and_reports_stale_entries() {
     assert!(text.contains("dumps/renamed.sql: blocked"), "{text}");
     assert!(text.contains("matched nothing: remove it"), "{text}");
 
+    // A baseline that is not text is named, with the fix.
+    common::write(d, "tollgate.baseline.toml", b"\xff\xfe\x00binary");
+    let out = common::tollgate(d, &["dumps"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = common::stderr(&out);
+    assert!(
+        err.contains("tollgate.baseline.toml: the baseline is not UTF-8 text"),
+        "{err}"
+    );
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+
     // An expired entry suppresses nothing, and says so.
     std::fs::remove_file(d.join("dumps/renamed.sql")).unwrap();
     let expired = format!(

@@ -167,8 +167,14 @@ impl<'p> Guard<'p> {
     pub fn new(policy: &'p Policy, root: &Path, cwd: &Path) -> Result<Self, CliError> {
         let baseline_path = root.join(&policy.dumps.baseline);
         let baseline = if !policy.dumps.baseline.is_empty() && baseline_path.is_file() {
-            let text = crate::discover::read_text(&baseline_path)?;
             let shown = shown(&baseline_path, cwd);
+            let bytes = std::fs::read(&baseline_path)
+                .map_err(|e| CliError::new(format!("{shown}: cannot read: {e}")))?;
+            let text = String::from_utf8(bytes).map_err(|_| {
+                CliError::new(format!(
+                    "{shown}: the baseline is not UTF-8 text; restore it from git or delete it and run `tollgate dumps --write-baseline`"
+                ))
+            })?;
             Some(Baseline::parse(&shown, &text, &today()).map_err(CliError::new)?)
         } else {
             None
