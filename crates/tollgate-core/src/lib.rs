@@ -27,6 +27,7 @@ pub mod span;
 pub mod split;
 pub mod suppress;
 pub mod types;
+pub mod verify;
 
 pub use engine::check;
 pub use model::{Class, Level, Severity, TransactionMode};

@@ -1,41 +1,10 @@
 //! What changed between two [`Snapshot`]s, as readable one-line messages.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
 
 use crate::snapshot::{Column, Function, Sequence, Snapshot, Table};
 
-/// How an object changed from `before` to `after`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum ChangeKind {
-    /// Only in `after`.
-    Added,
-    /// Only in `before`.
-    Removed,
-    /// In both, different.
-    Changed,
-}
-
-/// One difference between two snapshots.
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct Change {
-    /// What changed: its kind and name, e.g. `column users.nickname`, `index audit.log_at_idx`.
-    pub object: String,
-    /// Added, removed or changed.
-    pub kind: ChangeKind,
-    /// One line for people, e.g. ``column `users.nickname`: type `text` → `character varying(50)` ``.
-    pub message: String,
-    /// Whether going from `before` to `after` throws data away (or may): a removed table,
-    /// column or materialized view, a column type change, a removed enum label.
-    pub loses_data: bool,
-}
-
-impl fmt::Display for Change {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.message)
-    }
-}
+pub use tollgate_core::verify::{Change, ChangeKind};
 
 /// Every difference from `before` to `after`, in a stable order (by kind of object, then name).
 /// Empty exactly when `before == after` ([`Snapshot::storage`] is ignored).

@@ -26,6 +26,7 @@
 //! # Ok(()) }
 //! ```
 
+pub mod data;
 mod diff;
 mod error;
 pub mod run;

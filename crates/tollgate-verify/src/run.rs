@@ -8,7 +8,7 @@ use std::time::Instant;
 use serde::Serialize;
 use sqlx::{Connection, PgConnection, Row};
 
-use crate::{diff, snapshot, Change, Snapshot, VerifyError};
+use crate::{data, diff, snapshot, Snapshot, VerifyError};
 
 /// One statement to send, with where it stands in its file.
 #[derive(Debug, Clone)]
@@ -17,6 +17,12 @@ pub struct RunStatement {
     pub path: String,
     pub line: usize,
     pub column: usize,
+    /// Byte offsets of the statement in its file.
+    pub start: usize,
+    pub end: usize,
+    /// `sql` is exactly the file's text at `start..end` (not an unescaped TypeScript string),
+    /// so an error position inside it maps to a byte in the file.
+    pub verbatim: bool,
     /// `BEGIN`, `COMMIT`, ... written in the migration itself.
     pub transaction_control: bool,
 }
@@ -49,6 +55,11 @@ pub struct RunOptions {
     pub statement_timeout_ms: u64,
     /// `lock_timeout` for every session, in milliseconds.
     pub lock_timeout_ms: u64,
+    /// Fill the tables each checked migration touches with generated rows before its up, and
+    /// report what did not come back after up → down.
+    pub with_data: bool,
+    /// Rows generated per table with `with_data`.
+    pub rows: u64,
 }
 
 impl Default for RunOptions {
@@ -57,75 +68,15 @@ impl Default for RunOptions {
             mode: Mode::Roundtrip,
             statement_timeout_ms: 60_000,
             lock_timeout_ms: 10_000,
+            with_data: false,
+            rows: 1_000,
         }
     }
 }
 
-/// A server error, mapped back to the statement that raised it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct StatementError {
-    /// Index of the statement in its side.
-    pub statement: usize,
-    pub path: String,
-    pub line: usize,
-    pub column: usize,
-    pub sqlstate: Option<String>,
-    pub message: String,
-    pub detail: Option<String>,
-    pub hint: Option<String>,
-}
-
-/// One step (up, down or re-up).
-#[derive(Debug, Clone, Serialize, Default)]
-pub struct Step {
-    pub ok: bool,
-    pub ms: u64,
-    /// Statements that completed.
-    pub executed: usize,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub error: Option<StatementError>,
-    /// What a failed non-transactional step left behind (catalog changes that stayed).
-    #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub left_behind: Vec<String>,
-}
-
-/// A lock an up statement held on a relation that existed before the migration.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
-pub struct LockEvent {
-    pub relation: String,
-    pub mode: String,
-    /// Index of the statement that first held it.
-    pub statement: usize,
-    pub path: String,
-    pub line: usize,
-    /// From the statement's start to the end of the transaction (or of the statement, outside
-    /// one), in milliseconds.
-    pub held_ms: u64,
-    /// Whether `lock_timeout` had been set by the migration when the lock was taken.
-    pub lock_timeout_set: bool,
-    /// The mode blocks reads (ACCESS EXCLUSIVE) or writes (EXCLUSIVE, SHARE, SHARE ROW
-    /// EXCLUSIVE).
-    pub blocks: &'static str,
-}
-
-/// What `tollgate verify` found about one migration.
-#[derive(Debug, Clone, Serialize, Default)]
-pub struct MigrationOutcome {
-    pub id: String,
-    pub up: Step,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub down: Option<Step>,
-    #[serde(skip_serializing_if = "Option::is_none")]
-    pub reup: Option<Step>,
-    /// The catalog after up → down compared with before up; empty when the down restores it.
-    pub roundtrip: Vec<Change>,
-    /// What the up changed in the catalog (the database's view of its effect).
-    pub effect: Vec<Change>,
-    pub locks: Vec<LockEvent>,
-    /// Relations whose storage was rewritten (relfilenode changed) by the up.
-    pub rewrites: Vec<String>,
-    pub ms: u64,
-}
+pub use tollgate_core::verify::{
+    DataCheck, DataLoss, LockEvent, MigrationVerify as MigrationOutcome, StatementError, Step,
+};
 
 /// The result of a whole run.
 #[derive(Debug, Clone, Serialize, Default)]
@@ -187,9 +138,13 @@ fn map_error(e: &sqlx::Error, index: usize, st: &RunStatement) -> StatementError
     };
     // PostgreSQL's position is 1-based, in characters, into the statement text.
     let (mut line, mut column) = (st.line, st.column);
+    let mut start = st.start;
     if let Some(pos) = position {
-        for (i, c) in st.sql.chars().enumerate() {
+        for (i, (b, c)) in st.sql.char_indices().enumerate() {
             if i + 1 == pos {
+                if st.verbatim {
+                    start = st.start + b;
+                }
                 break;
             }
             if c == '\n' {
@@ -205,6 +160,8 @@ fn map_error(e: &sqlx::Error, index: usize, st: &RunStatement) -> StatementError
         path: st.path.clone(),
         line,
         column,
+        start,
+        end: st.end.max(start),
         sqlstate,
         message,
         detail,
@@ -258,7 +215,10 @@ async fn run_side(
     let start = Instant::now();
     let own_tx = statements.iter().any(|s| s.transaction_control);
     let wrap = transactional && !own_tx;
-    let mut step = Step::default();
+    let mut step = Step {
+        statements: statements.len(),
+        ..Step::default()
+    };
     let mut locks: Vec<LockEvent> = Vec::new();
     let mut seen: BTreeMap<u32, usize> = BTreeMap::new();
     let mut stmt_starts: Vec<Instant> = Vec::new();
@@ -311,6 +271,8 @@ async fn run_side(
                     statement: i,
                     path: st.path.clone(),
                     line: st.line,
+                    start: st.start,
+                    end: st.end,
                     held_ms: if in_tx { 0 } else { ms(t) },
                     lock_timeout_set: lock_timeout_set
                         || current_lock_timeout(conn).await.as_deref()
@@ -367,6 +329,7 @@ pub async fn run(
         .map_err(|e| VerifyError::Sql(e.to_string()))?;
     let default_lock_timeout = current_lock_timeout(&mut conn).await.unwrap_or_default();
     let mut report = RunReport::default();
+    let mut filler = data::Filler::new(opts.rows);
     for m in migrations {
         if !m.checked {
             let (step, _) = run_side(
@@ -388,7 +351,17 @@ pub async fn run(
             id: m.id.clone(),
             ..MigrationOutcome::default()
         };
-        let before = snapshot(&mut conn).await?;
+        let mut before = snapshot(&mut conn).await?;
+        let mut counts = None;
+        if opts.with_data {
+            let touched = data::touched_tables(&before, &m.up);
+            let (check, c) = filler.fill(&mut conn, &before, &touched).await;
+            out.data = Some(check);
+            counts = Some(c);
+            // Filling moved no catalog object, but sequences advanced: snapshot again so the
+            // round trip compares like with like.
+            before = snapshot(&mut conn).await?;
+        }
         let rels = relations(&mut conn)
             .await
             .map_err(|e| VerifyError::Sql(e.to_string()))?;
@@ -433,6 +406,9 @@ pub async fn run(
                 if down_ok {
                     let after_down = snapshot(&mut conn).await?;
                     out.roundtrip = diff(&before, &after_down);
+                    if let (Some(c), Some(d)) = (&counts, out.data.as_mut()) {
+                        d.lost = data::compare(&mut conn, &after_down, c).await;
+                    }
                     let (r, _) = run_side(
                         &mut conn,
                         &m.up,

@@ -12,6 +12,9 @@ fn stmts(path: &str, sql: &[&str]) -> Vec<RunStatement> {
             path: path.to_string(),
             line: i + 1,
             column: 1,
+            start: 0,
+            end: s.len(),
+            verbatim: false,
             transaction_control: matches!(
                 s.trim().to_ascii_uppercase().as_str(),
                 "BEGIN;" | "COMMIT;" | "BEGIN" | "COMMIT"
@@ -234,4 +237,98 @@ async fn locks_and_rewrites_on_existing_tables_are_traced() {
         "a type change is data-losing: {:?}",
         messages(&m.effect)
     );
+}
+
+async fn with_data(migrations: Vec<RunMigration>) -> RunReport {
+    let server = Server::start(&ServerOptions::default())
+        .await
+        .expect("PostgreSQL must start for these tests");
+    let db = server.scratch().await.expect("scratch database");
+    let mut all = vec![migration(
+        "000_base",
+        &[
+            BASE[0],
+            BASE[1],
+            "CREATE TYPE plan AS ENUM ('free', 'pro');",
+            "CREATE TABLE teams (id serial PRIMARY KEY, owner bigint NOT NULL REFERENCES users (id), plan plan NOT NULL, tags text[] NOT NULL, meta jsonb, since date NOT NULL, code char(4) CHECK (code <> ''), UNIQUE (owner, since));",
+        ],
+        None,
+        false,
+    )];
+    all.extend(migrations);
+    let opts = RunOptions {
+        with_data: true,
+        ..RunOptions::default()
+    };
+    let report = run(&db.url, &all, &opts).await.expect("run");
+    db.drop_db().await.expect("drop");
+    server.shutdown().await;
+    assert!(report.base_error.is_none(), "{report:#?}");
+    report
+}
+
+#[tokio::test]
+async fn the_data_round_trip_names_the_values_a_down_does_not_bring_back() {
+    let report = with_data(vec![
+        migration(
+            "010_drop_phone",
+            &["ALTER TABLE users DROP COLUMN phone;"],
+            Some(&["ALTER TABLE users ADD COLUMN phone text;"]),
+            true,
+        ),
+        migration(
+            "011_retype_code",
+            &["ALTER TABLE teams ALTER COLUMN code TYPE char(2) USING left(code, 2);"],
+            Some(&["ALTER TABLE teams ALTER COLUMN code TYPE char(4);"]),
+            true,
+        ),
+        migration(
+            "012_safe",
+            &["ALTER TABLE teams ADD COLUMN note text;"],
+            Some(&["ALTER TABLE teams DROP COLUMN note;"]),
+            true,
+        ),
+    ])
+    .await;
+    let [drop, retype, safe] = &report.migrations[..] else {
+        panic!("{report:#?}")
+    };
+    let data = drop.data.as_ref().unwrap();
+    assert_eq!(data.filled, ["users"], "{data:#?}");
+    let lost: Vec<&str> = data.lost.iter().map(|l| l.message.as_str()).collect();
+    // 100 seeded rows, then 1,000 generated ones.
+    assert_eq!(
+        lost,
+        ["down re-creates `users.phone` but its 1,100 values are gone"]
+    );
+    // Every column type of `teams` has a generator, and the foreign key does not get in the way.
+    let data = retype.data.as_ref().unwrap();
+    assert_eq!(data.filled, ["teams"], "{data:#?}");
+    assert!(data.not_filled.is_empty(), "{data:#?}");
+    let lost: Vec<&str> = data.lost.iter().map(|l| l.message.as_str()).collect();
+    assert_eq!(
+        lost,
+        ["the values of `teams.code` came back changed (the 1,000 values differ from before the up)"]
+    );
+    // Already filled: not filled twice, and nothing is lost.
+    let data = safe.data.as_ref().unwrap();
+    assert!(data.filled.is_empty() && data.lost.is_empty(), "{data:#?}");
+}
+
+#[tokio::test]
+async fn with_data_a_down_that_adds_a_not_null_column_fails() {
+    // The migration generator's down for a dropped `name varchar(255) not null`: fine on an
+    // empty table, fails as soon as the table has rows.
+    let report = with_data(vec![migration(
+        "010_drop_nickname",
+        &["ALTER TABLE users DROP COLUMN nickname;"],
+        Some(&[r#"alter table "users" add column "nickname" varchar(255) not null;"#]),
+        true,
+    )])
+    .await;
+    let m = &report.migrations[0];
+    let down = m.down.as_ref().unwrap();
+    assert!(!down.ok, "{m:#?}");
+    let e = down.error.as_ref().unwrap();
+    assert_eq!(e.sqlstate.as_deref(), Some("23502"), "{e:#?}");
 }
