@@ -9,6 +9,7 @@ mod dumps;
 mod error;
 mod git;
 mod render;
+mod verify;
 
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -70,6 +71,9 @@ enum Command {
         #[arg(long)]
         write_baseline: bool,
     },
+    /// Run the migrations on a real PostgreSQL: up → down → up with catalog snapshots, lock and
+    /// rewrite tracing, and a cross-check of the static classification.
+    Verify(VerifyArgs),
     /// List every rule with its class and configured severity.
     Rules {
         /// Policy file (default: the nearest tollgate.toml above the working directory).
@@ -91,6 +95,84 @@ enum ColorChoice {
     Never,
 }
 
+/// Policy overrides shared by `check` and `verify`.
+#[derive(clap::Args)]
+pub(crate) struct PolicyFlags {
+    /// Lowest severity that fails the check (overrides `fail_on`).
+    #[arg(long, value_name = "error|warning|info|never")]
+    fail_on: Option<String>,
+    /// Set a rule's severity, e.g. `--rule lock-timeout-missing=warning` (repeatable).
+    #[arg(long = "rule", value_name = "ID=LEVEL")]
+    rules: Vec<String>,
+    /// Assumed PostgreSQL major version (overrides `postgres_version`).
+    #[arg(long)]
+    pg_version: Option<u32>,
+}
+
+#[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
+enum VerifyMode {
+    /// up → down → up, comparing catalog snapshots.
+    Roundtrip,
+    /// Apply the ups only.
+    Up,
+}
+
+#[derive(clap::Args)]
+struct VerifyArgs {
+    /// Migration files or directories (default: the policy's `paths.include`). Given files are
+    /// verified after the migrations before them in their directory.
+    paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value = "roundtrip")]
+    mode: VerifyMode,
+    /// Fill the tables each migration touches with generated rows first, and report the data
+    /// that up → down does not bring back.
+    #[arg(long)]
+    with_data: bool,
+    /// Rows generated per table with `--with-data`.
+    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    rows: u64,
+    /// Verify only the migrations added or changed since the merge-base with this git ref; the
+    /// others build the starting schema.
+    #[arg(long, value_name = "REF")]
+    base: Option<String>,
+    /// A running server to use instead of a throwaway cluster: tollgate creates a scratch
+    /// database there, works only inside it and drops it.
+    #[arg(long, env = "DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    /// Directory holding `initdb`, `pg_ctl` and `postgres` (default: TOLLGATE_PG_BIN, PATH,
+    /// /usr/lib/postgresql/<version>/bin).
+    #[arg(long, value_name = "DIR")]
+    pg_bin: Option<PathBuf>,
+    /// `statement_timeout` of the session (e.g. 500ms, 60s, 5m).
+    #[arg(long, default_value = "60s", value_parser = verify::parse_duration)]
+    statement_timeout: std::time::Duration,
+    /// `lock_timeout` of the session.
+    #[arg(long, default_value = "10s", value_parser = verify::parse_duration)]
+    lock_timeout: std::time::Duration,
+    /// Time limit for the whole run, server start included.
+    #[arg(long, default_value = "30m", value_parser = verify::parse_duration)]
+    timeout: std::time::Duration,
+    #[arg(long, value_enum, default_value = "human")]
+    format: Format,
+    /// Policy file (default: the nearest tollgate.toml above the working directory).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    flags: PolicyFlags,
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+}
+
+fn use_color(choice: ColorChoice) -> bool {
+    match choice {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    }
+}
+
 #[derive(clap::Args)]
 struct CheckArgs {
     /// Migration files or directories (default: the policy's `paths.include` under the
@@ -101,15 +183,8 @@ struct CheckArgs {
     /// Policy file (default: the nearest tollgate.toml above the working directory).
     #[arg(long)]
     config: Option<PathBuf>,
-    /// Lowest severity that fails the check (overrides `fail_on`).
-    #[arg(long, value_name = "error|warning|info|never")]
-    fail_on: Option<String>,
-    /// Set a rule's severity, e.g. `--rule lock-timeout-missing=warning` (repeatable).
-    #[arg(long = "rule", value_name = "ID=LEVEL")]
-    rules: Vec<String>,
-    /// Assumed PostgreSQL major version (overrides `postgres_version`).
-    #[arg(long)]
-    pg_version: Option<u32>,
+    #[command(flatten)]
+    flags: PolicyFlags,
     /// Check only the migrations added or changed since the merge-base with this git ref, and
     /// fail when a migration that exists there was modified, renamed or deleted.
     #[arg(long, value_name = "REF")]
@@ -130,6 +205,25 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Check(args) => run_check(args),
         Command::Rules { config } => run_rules(config),
+        Command::Verify(a) => verify::run(verify::Args {
+            paths: a.paths,
+            json: a.format == Format::Json,
+            color: use_color(a.color),
+            config: a.config,
+            flags: a.flags,
+            base: a.base,
+            mode: match a.mode {
+                VerifyMode::Roundtrip => tollgate_verify::run::Mode::Roundtrip,
+                VerifyMode::Up => tollgate_verify::run::Mode::Up,
+            },
+            with_data: a.with_data,
+            rows: a.rows,
+            database_url: a.database_url.filter(|u| !u.trim().is_empty()),
+            pg_bin: a.pg_bin,
+            statement_timeout: a.statement_timeout,
+            lock_timeout: a.lock_timeout,
+            timeout: a.timeout,
+        }),
         Command::Dumps {
             paths,
             staged,
@@ -199,7 +293,7 @@ pub(crate) fn load_policy(
     Ok((policy, root))
 }
 
-fn apply_flags(policy: &mut Policy, args: &CheckArgs) -> Result<(), CliError> {
+pub(crate) fn apply_flags(policy: &mut Policy, args: &PolicyFlags) -> Result<(), CliError> {
     if let Some(f) = &args.fail_on {
         policy.fail_on = FailOn::parse(f).ok_or_else(|| {
             CliError::new(format!(
@@ -235,7 +329,7 @@ fn run_check(args: CheckArgs) -> Result<u8, CliError> {
     let cwd = std::env::current_dir()
         .map_err(|e| CliError::new(format!("cannot read the working directory: {e}")))?;
     let (mut policy, root) = load_policy(args.config.as_deref(), &cwd)?;
-    apply_flags(&mut policy, &args)?;
+    apply_flags(&mut policy, &args.flags)?;
     let matcher = policy.path_matcher()?;
     let candidates = discover::collect(&args.paths, &root, &matcher)?;
     let mut loaded = discover::load(&candidates, &policy, &cwd)?;
@@ -279,13 +373,7 @@ fn run_check(args: CheckArgs) -> Result<u8, CliError> {
             let _ = stdout.write_all(b"\n");
         }
         Format::Human => {
-            let color = match args.color {
-                ColorChoice::Always => true,
-                ColorChoice::Never => false,
-                ColorChoice::Auto => {
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-                }
-            };
+            let color = use_color(args.color);
             let files: Vec<(&str, &str)> = project
                 .files
                 .iter()

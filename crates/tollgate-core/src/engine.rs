@@ -401,6 +401,7 @@ pub fn check_with_schema(project: &Project, policy: &Policy) -> (Report, Schema)
             transaction: m.transaction,
             needs_review,
             statements,
+            verify: None,
         });
     }
 
@@ -473,6 +474,50 @@ fn join_split<'a>(
     match rules::split_statement::join(part, &project.files[part.file], tool) {
         Some((joined, found)) => (std::borrow::Cow::Owned(joined), found),
         None => (std::borrow::Cow::Borrowed(part), Vec::new()),
+    }
+}
+
+/// A finding that something outside the static analysis observed (the database, in
+/// `tollgate verify`), at `span` of project file `file`.
+pub struct Observed<'a> {
+    pub rule: &'static str,
+    pub file: usize,
+    pub span: Span,
+    pub message: String,
+    pub help: String,
+    pub migration: Option<&'a str>,
+    pub direction: ReportDirection,
+}
+
+/// Adds an observed finding to `report`, with the severity the policy gives its rule (none when
+/// the rule is off), and counts it in the summary.
+pub fn add_observed(report: &mut Report, project: &Project, policy: &Policy, obs: Observed) {
+    let Some(rule) = rules::find(obs.rule) else {
+        return;
+    };
+    let Some(file) = project.files.get(obs.file) else {
+        return;
+    };
+    let index = LineIndex::new(&file.text);
+    let hit = Hit {
+        rule: rule.meta.id,
+        class: rule.meta.class,
+        message: obs.message,
+        help: obs.help,
+    };
+    let end = obs.span.end.min(file.text.len());
+    let span = Span::new(obs.span.start.min(end), end);
+    if let Some(f) = make_finding(
+        policy,
+        &hit,
+        file,
+        &index,
+        span,
+        obs.migration,
+        obs.direction,
+        &mut report.summary,
+    ) {
+        report.findings.push(f);
     }
 }
 
@@ -642,6 +687,10 @@ fn default_level(rule: &str) -> Level {
 const DOWN_UNCAPPED: &[&str] = &[
     rules::fails_on_populated_table::META.id,
     rules::split_statement::META.id,
+    // What the database did to a down is a fact about the down, not a lint of its style.
+    rules::migration_failed::META.id,
+    rules::down_does_not_restore::META.id,
+    rules::down_loses_data::META.id,
 ];
 
 fn severity_for(policy: &Policy, rule: &str, dir: ReportDirection) -> Option<Severity> {

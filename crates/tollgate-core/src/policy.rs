@@ -952,6 +952,9 @@ mod tests {
     use super::*;
 
     const ERROR_RULES: &[&str] = &[
+        "migration-failed",
+        "down-does-not-restore",
+        "classification-mismatch",
         "personal-data-in-dump",
         "opaque-dump",
         "dump-not-scanned",
@@ -1009,8 +1012,15 @@ mod tests {
         "orphan-down-migration",
         "unrecognised-migration-file",
         "migration-failure-ignored",
+        "down-loses-data",
+        "blocking-lock-without-timeout",
+        "table-rewrite",
     ];
-    const INFO_RULES: &[&str] = &["unparsed-statement", "down-restores-schema-only"];
+    const INFO_RULES: &[&str] = &[
+        "unparsed-statement",
+        "down-restores-schema-only",
+        "blocking-lock",
+    ];
     const OFF_RULES: &[&str] = &[
         "lock-timeout-missing",
         "prefer-jsonb",

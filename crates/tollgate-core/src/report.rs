@@ -102,6 +102,9 @@ pub struct MigrationReport {
     /// The policy says this migration needs the review label before merge.
     pub needs_review: bool,
     pub statements: Vec<StatementReport>,
+    /// What `tollgate verify` saw when it ran the migration on PostgreSQL; absent from `check`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub verify: Option<crate::verify::MigrationVerify>,
 }
 
 #[derive(Debug, Clone, Serialize)]

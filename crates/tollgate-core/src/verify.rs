@@ -19,6 +19,10 @@ pub enum ChangeKind {
     Removed,
     /// In both, different.
     Changed,
+    /// A table's columns are all there, in another order. A dropped column that a down adds
+    /// back comes back last: ALTER TABLE cannot put it where it was, and nothing but `SELECT *`
+    /// and `COPY` without a column list can tell. Not counted as a failed round trip.
+    Reordered,
 }
 
 /// One difference between two catalog snapshots.

@@ -332,8 +332,9 @@ fn table_changes(out: &mut Changes, name: &str, b: &Table, a: &Table) {
     let b_order = common(&b.columns, &a.columns);
     let a_order = common(&a.columns, &b.columns);
     if b_order != a_order {
-        out.changed(
+        out.push(
             object,
+            ChangeKind::Reordered,
             format!(
                 "column order of `{name}`: {} → {}",
                 b_order.join(", "),
@@ -341,6 +342,59 @@ fn table_changes(out: &mut Changes, name: &str, b: &Table, a: &Table) {
             ),
             false,
         );
+    }
+}
+
+/// `(base type, modifiers)`: `character varying(50)` → (`character varying`, [50]).
+fn type_parts(t: &str) -> (&str, Vec<u32>) {
+    match t.split_once('(') {
+        Some((base, rest)) if !t.ends_with("[]") => (
+            base.trim(),
+            rest.trim_end_matches(')')
+                .split(',')
+                .filter_map(|n| n.trim().parse().ok())
+                .collect(),
+        ),
+        _ => (t.trim(), Vec::new()),
+    }
+}
+
+/// Every value of type `from` converts to `to` unchanged: a wider integer, an unbounded or
+/// longer string, a numeric with more digits. Such a type change loses no data.
+pub fn widens(from: &str, to: &str) -> bool {
+    let (fb, fm) = type_parts(from);
+    let (tb, tm) = type_parts(to);
+    let rank = |b: &str| match b {
+        "smallint" => Some(1),
+        "integer" => Some(2),
+        "bigint" => Some(3),
+        _ => None,
+    };
+    let string = |b: &str| matches!(b, "character varying" | "text" | "character" | "citext");
+    match (fb, tb) {
+        (f, t) if rank(f).is_some() && rank(t).is_some() => rank(f) <= rank(t),
+        (f, "numeric") if rank(f).is_some() => {
+            tm.is_empty() || tm.first().copied().unwrap_or(0) >= 19
+        }
+        ("real", "double precision") => true,
+        (f, "text" | "citext") if string(f) => true,
+        ("character varying" | "character", "character varying") => {
+            tm.is_empty()
+                || fm
+                    .first()
+                    .is_some_and(|f| tm.first().is_some_and(|t| t >= f))
+        }
+        ("numeric", "numeric") => match (fm.as_slice(), tm.as_slice()) {
+            (_, []) => true,
+            ([fp], [tp]) | ([fp, 0], [tp]) | ([fp], [tp, 0]) => tp >= fp,
+            ([fp, fs], [tp, ts]) => {
+                ts >= fs && i64::from(*tp) - i64::from(*ts) >= i64::from(*fp) - i64::from(*fs)
+            }
+            _ => false,
+        },
+        ("timestamp without time zone", "timestamp with time zone") => true,
+        ("json", "jsonb") => false,
+        (f, t) => f == t && fm.is_empty() && tm.is_empty(),
     }
 }
 
@@ -354,7 +408,7 @@ fn column_changes(out: &mut Changes, column: &str, b: &Column, a: &Column) {
                 code(&b.data_type),
                 code(&a.data_type)
             ),
-            true,
+            !widens(&b.data_type, &a.data_type),
         );
     }
     if b.not_null != a.not_null {
@@ -536,6 +590,39 @@ mod tests {
         b.storage.insert("users".into(), (1, 2));
         assert_eq!(a, b);
         assert!(diff(&a, &b).is_empty());
+    }
+
+    #[test]
+    fn widening_type_changes_lose_no_data() {
+        for (from, to) in [
+            ("integer", "bigint"),
+            ("smallint", "integer"),
+            ("character varying(50)", "text"),
+            ("character varying(50)", "character varying(255)"),
+            ("character varying(50)", "character varying"),
+            ("character(3)", "text"),
+            ("numeric(10,2)", "numeric(12,2)"),
+            ("numeric(10,2)", "numeric"),
+            ("integer", "numeric"),
+            ("real", "double precision"),
+            ("timestamp without time zone", "timestamp with time zone"),
+        ] {
+            assert!(widens(from, to), "{from} → {to}");
+        }
+        for (from, to) in [
+            ("bigint", "integer"),
+            ("text", "character varying(50)"),
+            ("character varying(255)", "character varying(50)"),
+            ("numeric(12,2)", "numeric(12,1)"),
+            ("numeric(12,4)", "numeric(12,2)"),
+            ("numeric", "numeric(10,2)"),
+            ("text", "integer"),
+            ("double precision", "real"),
+            ("integer[]", "bigint"),
+            ("jsonb", "json"),
+        ] {
+            assert!(!widens(from, to), "{from} → {to}");
+        }
     }
 
     #[test]

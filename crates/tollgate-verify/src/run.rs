@@ -177,12 +177,13 @@ async fn exec(conn: &mut PgConnection, sql: &str) -> Result<(), sqlx::Error> {
         .map(|_| ())
 }
 
-/// Relations (by oid) that exist now, with their display names.
+/// Tables, views and materialized views (by oid) that exist now, with their display names.
+/// Indexes and sequences are left out: their locks follow their table's.
 async fn relations(conn: &mut PgConnection) -> Result<BTreeMap<u32, String>, sqlx::Error> {
     let rows = sqlx::query(
         "SELECT c.oid::int8 AS oid, CASE WHEN n.nspname = 'public' THEN c.relname ELSE n.nspname || '.' || c.relname END AS name
          FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
-         WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'",
+         WHERE c.relkind IN ('r', 'p', 'm', 'v', 'f') AND n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%' AND n.nspname NOT LIKE 'pg_temp%'",
     )
     .fetch_all(&mut *conn)
     .await?;
@@ -346,6 +347,11 @@ pub async fn run(
             }
             continue;
         }
+        // Each migration starts from the session tollgate set up: a `SET lock_timeout` left by
+        // the one before must not count as this one's.
+        exec(&mut conn, &session)
+            .await
+            .map_err(|e| VerifyError::Sql(e.to_string()))?;
         let start = Instant::now();
         let mut out = MigrationOutcome {
             id: m.id.clone(),
@@ -443,14 +449,32 @@ fn up_left_behind(before: &Snapshot, now: &Snapshot, out: &mut MigrationOutcome,
     out.up = up;
 }
 
+/// Tables and materialized views whose storage the up rewrote; indexes only when no table was
+/// (a rewritten table rebuilds all its indexes, a REINDEX only the index). Sequences are left
+/// out: `ALTER SEQUENCE … RESTART` gives one new storage and copies nothing.
 fn rewrites(before: &Snapshot, after: &Snapshot) -> Vec<String> {
-    let mut out = Vec::new();
-    for (name, (oid, node)) in &before.storage {
-        if let Some((oid2, node2)) = after.storage.get(name) {
-            if oid == oid2 && node != node2 {
-                out.push(name.clone());
-            }
-        }
+    let changed: Vec<&String> = before
+        .storage
+        .iter()
+        .filter(|(name, (oid, node))| {
+            after
+                .storage
+                .get(*name)
+                .is_some_and(|(oid2, node2)| oid == oid2 && node != node2)
+        })
+        .map(|(name, _)| name)
+        .filter(|name| !before.sequences.contains_key(*name))
+        .collect();
+    let tables: Vec<String> = changed
+        .iter()
+        .filter(|n| {
+            before.tables.contains_key(**n) || before.views.get(**n).is_some_and(|v| v.materialized)
+        })
+        .map(|n| n.to_string())
+        .collect();
+    if tables.is_empty() {
+        changed.into_iter().cloned().collect()
+    } else {
+        tables
     }
-    out
 }

@@ -21,6 +21,7 @@ fn render(changes: &[Change]) -> String {
             ChangeKind::Added => '+',
             ChangeKind::Removed => '-',
             ChangeKind::Changed => '~',
+            ChangeKind::Reordered => '^',
         };
         let loses = if c.loses_data { "  [loses data]" } else { "" };
         writeln!(out, "{sign} [{}] {}{loses}", c.object, c.message).unwrap();

@@ -11,12 +11,17 @@ use crate::policy::Policy;
 use crate::schema::Schema;
 
 pub mod applied_migration_changed;
+pub mod blocking_lock;
+pub mod blocking_lock_without_timeout;
+pub mod classification_mismatch;
 pub mod cluster_table;
 pub mod concurrently_in_transaction;
 pub mod constraint_without_not_valid;
 pub mod create_index_without_concurrently;
 pub mod ddl_in_function_body;
 pub mod delete_rows;
+pub mod down_does_not_restore;
+pub mod down_loses_data;
 pub mod down_restores_schema_only;
 pub mod drop_column;
 pub mod drop_database;
@@ -39,6 +44,7 @@ pub mod invalid_suppression;
 pub mod lock_table;
 pub mod lock_timeout_missing;
 pub mod locking_statement;
+pub mod migration_failed;
 pub mod migration_failure_ignored;
 pub mod mikro_orm_all_or_nothing;
 pub mod missing_down;
@@ -57,6 +63,7 @@ pub mod rename_table;
 pub mod schema_sync_at_startup;
 pub mod set_not_null;
 pub mod split_statement;
+pub mod table_rewrite;
 pub mod truncate_table;
 pub mod type_change_rewrite;
 pub mod unanalysable_sql;
@@ -308,6 +315,34 @@ pub static RULES: &[Rule] = &[
     Rule {
         meta: personal_column_not_anonymized::META,
         check: personal_column_not_anonymized::check,
+    },
+    Rule {
+        meta: migration_failed::META,
+        check: migration_failed::check,
+    },
+    Rule {
+        meta: down_does_not_restore::META,
+        check: down_does_not_restore::check,
+    },
+    Rule {
+        meta: down_loses_data::META,
+        check: down_loses_data::check,
+    },
+    Rule {
+        meta: blocking_lock::META,
+        check: blocking_lock::check,
+    },
+    Rule {
+        meta: blocking_lock_without_timeout::META,
+        check: blocking_lock_without_timeout::check,
+    },
+    Rule {
+        meta: table_rewrite::META,
+        check: table_rewrite::check,
+    },
+    Rule {
+        meta: classification_mismatch::META,
+        check: classification_mismatch::check,
     },
     Rule {
         meta: down_restores_schema_only::META,

@@ -1,0 +1,27 @@
+//! `blocking-lock-without-timeout`: A lock that blocks reads or writes was taken while the migration had set no lock_timeout.
+
+use super::{Ctx, Hits, RuleMeta};
+use crate::ops::Op;
+
+pub const META: RuleMeta = RuleMeta {
+    id: "blocking-lock-without-timeout",
+    class: None,
+    summary:
+        "A lock that blocks reads or writes was taken while the migration had set no lock_timeout.",
+};
+
+/// Not an op rule: `tollgate verify` emits it from what the database did, at the statement that took the lock
+/// (`tollgate-cli/src/verify.rs`).
+pub fn check(_ctx: &Ctx, _op: &Op, _hits: &mut Hits) {}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn registered_with_its_default_level() {
+        assert!(crate::rules::find(super::META.id).is_some());
+        assert_eq!(
+            crate::policy::Policy::default_policy().level(super::META.id),
+            crate::model::Level::Warning
+        );
+    }
+}

@@ -1,0 +1,26 @@
+//! `down-does-not-restore`: After up → down, the schema differs from what it was before the up.
+
+use super::{Ctx, Hits, RuleMeta};
+use crate::ops::Op;
+
+pub const META: RuleMeta = RuleMeta {
+    id: "down-does-not-restore",
+    class: None,
+    summary: "After up → down, the schema differs from what it was before the up.",
+};
+
+/// Not an op rule: `tollgate verify` emits it from what the database did, at the down migration
+/// (`tollgate-cli/src/verify.rs`).
+pub fn check(_ctx: &Ctx, _op: &Op, _hits: &mut Hits) {}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn registered_with_its_default_level() {
+        assert!(crate::rules::find(super::META.id).is_some());
+        assert_eq!(
+            crate::policy::Policy::default_policy().level(super::META.id),
+            crate::model::Level::Error
+        );
+    }
+}

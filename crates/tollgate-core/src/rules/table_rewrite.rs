@@ -1,0 +1,26 @@
+//! `table-rewrite`: The up rewrote the storage of a table or index that existed before the migration.
+
+use super::{Ctx, Hits, RuleMeta};
+use crate::ops::Op;
+
+pub const META: RuleMeta = RuleMeta {
+    id: "table-rewrite",
+    class: None,
+    summary: "The up rewrote the storage of a table or index that existed before the migration.",
+};
+
+/// Not an op rule: `tollgate verify` emits it from what the database did, at the up migration
+/// (`tollgate-cli/src/verify.rs`).
+pub fn check(_ctx: &Ctx, _op: &Op, _hits: &mut Hits) {}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn registered_with_its_default_level() {
+        assert!(crate::rules::find(super::META.id).is_some());
+        assert_eq!(
+            crate::policy::Policy::default_policy().level(super::META.id),
+            crate::model::Level::Warning
+        );
+    }
+}
