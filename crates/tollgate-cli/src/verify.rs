@@ -474,9 +474,20 @@ fn findings_for(
                 let _ = write!(message, ", leaving: {}", listed(&v.up.left_behind));
             }
         }
-        push(report, "migration-failed", &e.path, Span::new(e.start, e.end), message,
-            "fix the statement; a migration outside a transaction must also be safe to re-run from where it stopped (IF NOT EXISTS, IF EXISTS)",
-            Direction::Up);
+        let help = if m.transactional {
+            "fix the statement: PostgreSQL rolled the whole migration back, and a deploy running it stops here"
+        } else {
+            "fix the statement; a migration outside a transaction must also be safe to re-run from where it stopped (IF NOT EXISTS, IF EXISTS)"
+        };
+        push(
+            report,
+            "migration-failed",
+            &e.path,
+            Span::new(e.start, e.end),
+            message,
+            help,
+            Direction::Up,
+        );
     }
     if let Some(e) = v.down.as_ref().and_then(|d| d.error.as_ref()) {
         push(report, "migration-failed", &e.path, Span::new(e.start, e.end),

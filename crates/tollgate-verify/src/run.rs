@@ -235,7 +235,51 @@ async fn run_side(
         if sets_lock_timeout(&st.sql) {
             lock_timeout_set = true;
         }
-        if let Err(e) = exec(conn, &st.sql).await {
+        // Outside a transaction a statement's locks end with it, before pg_locks can be read:
+        // an up statement runs in a transaction of its own, which is what autocommit does
+        // anyway. Those that refuse a transaction block (CONCURRENTLY, VACUUM) run bare.
+        let single = trace.is_some() && !wrap && !own_tx && !st.transaction_control;
+        let mut traced = trace.is_some();
+        if single {
+            exec(conn, "BEGIN")
+                .await
+                .map_err(|e| VerifyError::Sql(e.to_string()))?;
+        }
+        let result = match exec(conn, &st.sql).await {
+            Err(e) if single && sqlstate(&e).as_deref() == Some("25001") => {
+                let _ = exec(conn, "ROLLBACK").await;
+                traced = false;
+                exec(conn, &st.sql).await
+            }
+            r => r,
+        };
+        let result = match result {
+            Ok(()) if single && traced => {
+                // Read the locks before the statement's own transaction ends.
+                match trace_locks(
+                    conn,
+                    trace,
+                    st,
+                    i,
+                    &mut seen,
+                    &mut locks,
+                    false,
+                    lock_timeout_set,
+                    default_lock_timeout,
+                    t,
+                )
+                .await
+                {
+                    Ok(()) => exec(conn, "COMMIT").await,
+                    Err(e) => {
+                        let _ = exec(conn, "ROLLBACK").await;
+                        return Err(e);
+                    }
+                }
+            }
+            r => r,
+        };
+        if let Err(e) = result {
             step.error = Some(map_error(&e, i, st));
             if wrap {
                 let _ = exec(conn, "ROLLBACK").await;
@@ -247,11 +291,72 @@ async fn run_side(
             return Ok((step, locks));
         }
         step.executed += 1;
+        if single || !traced {
+            continue;
+        }
+        trace_locks(
+            conn,
+            trace,
+            st,
+            i,
+            &mut seen,
+            &mut locks,
+            wrap || own_tx,
+            lock_timeout_set,
+            default_lock_timeout,
+            t,
+        )
+        .await?;
+    }
+    if wrap {
+        if let Err(e) = exec(conn, "COMMIT").await {
+            let last = statements.len().saturating_sub(1);
+            if let Some(st) = statements.get(last) {
+                step.error = Some(map_error(&e, last, st));
+            }
+            step.ms = ms(start);
+            return Ok((step, locks));
+        }
+    }
+    // Locks inside a transaction are held until its end.
+    let end = Instant::now();
+    for l in locks.iter_mut() {
+        if l.held_ms == 0 {
+            l.held_ms = end.duration_since(stmt_starts[l.statement]).as_millis() as u64;
+        }
+    }
+    step.ok = true;
+    step.ms = ms(start);
+    Ok((step, locks))
+}
+
+fn sqlstate(e: &sqlx::Error) -> Option<String> {
+    match e {
+        sqlx::Error::Database(db) => db.code().map(|c| c.to_string()),
+        _ => None,
+    }
+}
+
+/// Records the blocking locks this session holds after statement `i` on relations that
+/// existed before the migration: one event per relation, with the strongest mode seen.
+#[allow(clippy::too_many_arguments)]
+async fn trace_locks(
+    conn: &mut PgConnection,
+    trace: Option<&BTreeMap<u32, String>>,
+    st: &RunStatement,
+    i: usize,
+    seen: &mut BTreeMap<u32, usize>,
+    locks: &mut Vec<LockEvent>,
+    in_tx: bool,
+    lock_timeout_set: bool,
+    default_lock_timeout: &str,
+    t: Instant,
+) -> Result<(), VerifyError> {
+    {
         if let Some(before) = trace {
             let held = held_locks(conn)
                 .await
                 .map_err(|e| VerifyError::Sql(e.to_string()))?;
-            let in_tx = wrap || own_tx;
             for (oid, mode) in held {
                 let (Some(name), Some(what)) = (before.get(&oid), blocks(&mode)) else {
                     continue;
@@ -283,26 +388,7 @@ async fn run_side(
             }
         }
     }
-    if wrap {
-        if let Err(e) = exec(conn, "COMMIT").await {
-            let last = statements.len().saturating_sub(1);
-            if let Some(st) = statements.get(last) {
-                step.error = Some(map_error(&e, last, st));
-            }
-            step.ms = ms(start);
-            return Ok((step, locks));
-        }
-    }
-    // Locks inside a transaction are held until its end.
-    let end = Instant::now();
-    for l in locks.iter_mut() {
-        if l.held_ms == 0 {
-            l.held_ms = end.duration_since(stmt_starts[l.statement]).as_millis() as u64;
-        }
-    }
-    step.ok = true;
-    step.ms = ms(start);
-    Ok((step, locks))
+    Ok(())
 }
 
 async fn current_lock_timeout(conn: &mut PgConnection) -> Option<String> {
