@@ -611,3 +611,61 @@ fn a_repository_without_migrations_has_nothing_to_verify() {
         .unwrap()
         .contains("nothing to verify"));
 }
+
+#[test]
+fn ctrl_c_stops_and_removes_the_throwaway_cluster() {
+    let dir = tempfile::tempdir().unwrap();
+    golang(dir.path(), "SELECT pg_sleep(60);\n", "SELECT 1;\n");
+    // The cluster lives under TMPDIR: give the run one of its own to watch. PostgreSQL runs as
+    // another user when the tests run as root, so it must be able to enter it.
+    let tmp = tempfile::tempdir().unwrap();
+    std::process::Command::new("chmod")
+        .args(["755", tmp.path().to_str().unwrap()])
+        .status()
+        .unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tollgate"))
+        .args(["verify", "--format", "json"])
+        .current_dir(dir.path())
+        .env("TMPDIR", tmp.path())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Wait for the cluster to be up and the sleeping migration to be running.
+    let started = std::time::Instant::now();
+    let running = || {
+        std::process::Command::new("pgrep")
+            .args(["-f", &format!("pg_sleep|{}", tmp.path().display())])
+            .output()
+            .map(|o| !o.stdout.is_empty())
+            .unwrap_or(false)
+    };
+    while !running() {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "the cluster never started"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    std::thread::sleep(std::time::Duration::from_millis(1500));
+    std::process::Command::new("kill")
+        .args(["-INT", &child.id().to_string()])
+        .status()
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(err.contains("interrupted"), "{err}");
+    // Nothing is left: no server process, no files.
+    let left = std::process::Command::new("pgrep")
+        .args(["-f", &tmp.path().display().to_string()])
+        .output()
+        .unwrap();
+    assert!(
+        left.stdout.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&left.stdout)
+    );
+    let files: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().collect();
+    assert!(files.is_empty(), "{files:?}");
+}
