@@ -623,7 +623,7 @@ fn ctrl_c_stops_and_removes_the_throwaway_cluster() {
         .args(["755", tmp.path().to_str().unwrap()])
         .status()
         .unwrap();
-    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_tollgate"))
+    let child = std::process::Command::new(env!("CARGO_BIN_EXE_tollgate"))
         .args(["verify", "--format", "json"])
         .current_dir(dir.path())
         .env("TMPDIR", tmp.path())
@@ -635,7 +635,7 @@ fn ctrl_c_stops_and_removes_the_throwaway_cluster() {
     let started = std::time::Instant::now();
     let running = || {
         std::process::Command::new("pgrep")
-            .args(["-f", &format!("pg_sleep|{}", tmp.path().display())])
+            .args(["-f", "pg_sleep|tollgate_.* SELECT"])
             .output()
             .map(|o| !o.stdout.is_empty())
             .unwrap_or(false)
@@ -654,7 +654,7 @@ fn ctrl_c_stops_and_removes_the_throwaway_cluster() {
         .unwrap();
     let out = child.wait_with_output().unwrap();
     let err = stderr(&out);
-    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert_eq!(out.status.code(), Some(2), "{err}{}", stdout(&out));
     assert!(err.contains("interrupted"), "{err}");
     // Nothing is left: no server process, no files.
     let left = std::process::Command::new("pgrep")

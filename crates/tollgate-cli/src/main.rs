@@ -149,7 +149,8 @@ struct VerifyArgs {
     /// `lock_timeout` of the session.
     #[arg(long, default_value = "10s", value_parser = verify::parse_duration)]
     lock_timeout: std::time::Duration,
-    /// Time limit for the whole run, server start included.
+    /// Time limit for running the migrations (the server's start and the scratch database's
+    /// creation come on top).
     #[arg(long, default_value = "30m", value_parser = verify::parse_duration)]
     timeout: std::time::Duration,
     #[arg(long, value_enum, default_value = "human")]

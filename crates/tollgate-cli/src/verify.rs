@@ -271,13 +271,20 @@ fn execute(
         .build()
         .map_err(|e| CliError::new(format!("cannot start the async runtime: {e}")))?;
     rt.block_on(async {
+        // One listener for the whole run: a Ctrl-C between two waits is not lost.
+        let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+        let external = server_opts.database_url.is_some();
         let interrupted = || {
             tollgate_verify::stop_all_clusters();
-            CliError::new("interrupted: the throwaway PostgreSQL was stopped and removed")
+            CliError::new(if external {
+                "interrupted: the scratch database is being dropped"
+            } else {
+                "interrupted: the throwaway PostgreSQL was stopped and removed"
+            })
         };
         let server = tokio::select! {
             s = Server::start(server_opts) => s.map_err(verify_error)?,
-            _ = tokio::signal::ctrl_c() => return Err(interrupted()),
+            _ = &mut ctrl_c => return Err(interrupted()),
         };
         let db = match server.scratch().await {
             Ok(db) => db,
@@ -295,7 +302,7 @@ fn execute(
                     human_duration(timeout)
                 ))),
             },
-            _ = tokio::signal::ctrl_c() => Err(interrupted()),
+            _ = &mut ctrl_c => Err(interrupted()),
         };
         let dropped = db.drop_db().await;
         server.shutdown().await;
@@ -389,6 +396,14 @@ fn merge(
             .find(|r| r.id == outcome.id)
             .map(|r| r.class);
         findings_for(report, project, policy, m, &outcome, static_class);
+        if let Some(d) = &outcome.data {
+            for why in &d.not_filled {
+                report.notices.push(format!(
+                    "--with-data: `{}`: could not fill {why}; its data round trip is not proven",
+                    outcome.id
+                ));
+            }
+        }
         if let Some(r) = report.migrations.iter_mut().find(|r| r.id == outcome.id) {
             let mut v = outcome;
             if !with_data {
@@ -679,13 +694,15 @@ fn table(report: &Report) -> String {
             (Some(d), n) if d.ok => format!("{n} diff{}", if n == 1 { "" } else { "s" }),
             _ => "-".to_string(),
         };
+        let compared = v.down.as_ref().is_some_and(|d| d.ok);
         let data = match &v.data {
             None => "-".to_string(),
-            Some(d) if d.lost.is_empty() && d.filled.is_empty() && d.not_filled.is_empty() => {
-                "✓".to_string()
+            Some(_) if !compared => "-".to_string(),
+            Some(d) if !d.lost.is_empty() => format!("{} lost", d.lost.len()),
+            Some(d) if !d.not_filled.is_empty() => {
+                format!("✓ ({} not filled)", d.not_filled.len())
             }
-            Some(d) if d.lost.is_empty() => format!("✓ {} filled", d.filled.len()),
-            Some(d) => format!("{} lost", d.lost.len()),
+            Some(_) => "✓".to_string(),
         };
         // The strongest lock, on the first relation it was taken on, and how many others.
         let locks = match v.locks.iter().max_by_key(|l| strength(&l.mode)) {

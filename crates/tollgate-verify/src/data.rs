@@ -114,32 +114,59 @@ fn generator(col: &Column, enums: &BTreeMap<String, Vec<String>>) -> Option<Stri
     }
     let base = ty.split('(').next().unwrap_or(ty).trim();
     let expr = match base {
-        "smallint" => "(g % 32000)::smallint".to_string(),
+        "smallint" => "(s.g % 32000)::smallint".to_string(),
         "integer" | "bigint" | "numeric" | "real" | "double precision" | "money" | "oid" => {
-            format!("g::{ty}")
+            format!("s.g::{ty}")
         }
         "text" | "character varying" | "character" | "citext" | "name" | "\"char\"" => {
-            format!("('v' || g)::{ty}")
+            format!("('v' || s.g)::{ty}")
         }
-        "uuid" => "md5(g::text)::uuid".to_string(),
-        "boolean" => "(g % 2 = 0)".to_string(),
-        "date" => "(date '2000-01-01' + (g % 20000)::int)".to_string(),
+        "uuid" => "md5(s.g::text)::uuid".to_string(),
+        "boolean" => "(s.g % 2 = 0)".to_string(),
+        "date" => "(date '2000-01-01' + (s.g % 20000)::int)".to_string(),
         "timestamp without time zone" | "timestamp with time zone" => {
-            format!("(timestamp '2000-01-01' + g * interval '1 minute')::{ty}")
+            format!("(timestamp '2000-01-01' + s.g * interval '1 minute')::{ty}")
         }
         "time without time zone" | "time with time zone" => {
-            format!("(time '00:00' + (g % 86400) * interval '1 second')::{ty}")
+            format!("(time '00:00' + (s.g % 86400) * interval '1 second')::{ty}")
         }
-        "interval" => "g * interval '1 second'".to_string(),
-        "json" | "jsonb" => format!("jsonb_build_object('n', g)::{ty}"),
-        "bytea" => "convert_to('v' || g, 'UTF8')".to_string(),
-        "inet" | "cidr" => format!("('10.0.0.0'::inet + g)::{ty}"),
+        "interval" => "s.g * interval '1 second'".to_string(),
+        "json" | "jsonb" => format!("jsonb_build_object('n', s.g)::{ty}"),
+        "bytea" => "convert_to('v' || s.g, 'UTF8')".to_string(),
+        "inet" | "cidr" => format!("('10.0.0.0'::inet + s.g)::{ty}"),
         "macaddr" => "('08:00:2b:00:00:00'::macaddr)".to_string(),
-        "tsvector" => "to_tsvector('simple', 'v' || g)".to_string(),
+        "tsvector" => "to_tsvector('simple', 'v' || s.g)".to_string(),
         "xml" => "xmlparse(content '<v/>')".to_string(),
         _ => return None,
     };
     Some(expr)
+}
+
+/// A single-column foreign key of a table: `(column, parent table, parent column)`, names as
+/// the snapshot spells them.
+fn foreign_keys(snap: &Snapshot, table: &str) -> Vec<(String, String, String)> {
+    let unquote = |t: &str| t.trim().trim_matches('"').replace("\"\"", "\"");
+    let prefix = format!("{table}.");
+    snap.constraints
+        .iter()
+        .filter(|(k, _)| k.starts_with(&prefix) && !k[prefix.len()..].contains('.'))
+        .filter_map(|(_, def)| {
+            let rest = def.strip_prefix("FOREIGN KEY (")?;
+            let (cols, rest) = rest.split_once(')')?;
+            let rest = rest.trim_start().strip_prefix("REFERENCES ")?;
+            let (parent, rest) = rest.split_once('(')?;
+            let (pcols, _) = rest.split_once(')')?;
+            if cols.contains(',') || pcols.contains(',') {
+                return None;
+            }
+            let parent = parent.split('.').map(unquote).collect::<Vec<_>>().join(".");
+            let parent = parent
+                .strip_prefix("public.")
+                .unwrap_or(&parent)
+                .to_string();
+            Some((unquote(cols), parent, unquote(pcols)))
+        })
+        .collect()
 }
 
 fn fills_itself(col: &Column) -> bool {
@@ -161,10 +188,23 @@ fn insert_sql(
     nullable: bool,
 ) -> Result<String, String> {
     let table = &snap.tables[name];
+    let fks = foreign_keys(snap, name);
     let mut cols = Vec::new();
     let mut exprs = Vec::new();
     for col in &table.columns {
         if fills_itself(col) {
+            continue;
+        }
+        if let Some((_, parent, pcol)) = fks.iter().find(|(c, _, _)| *c == col.name) {
+            // A reference: null when allowed, else one of the parent's rows (spread over them).
+            if col.not_null && snap.tables.contains_key(parent) {
+                let p = table_sql(parent, snap);
+                let pc = ident(pcol);
+                cols.push(ident(&col.name));
+                exprs.push(format!(
+                    "(SELECT {pc} FROM {p} ORDER BY 1 OFFSET (s.g % (SELECT greatest(count(*), 1) FROM {p})) LIMIT 1)"
+                ));
+            }
             continue;
         }
         match generator(col, &snap.enums) {
@@ -267,7 +307,27 @@ impl Filler {
         let replica = exec(conn, "SET session_replication_role = replica")
             .await
             .is_ok();
-        for name in touched {
+        // Parents first, so that a required reference has a row to point at.
+        let mut order: Vec<String> = Vec::new();
+        fn visit(snap: &Snapshot, t: &str, order: &mut Vec<String>, depth: usize) {
+            if order.iter().any(|o| o == t) || depth > 4 {
+                return;
+            }
+            for (col, parent, _) in foreign_keys(snap, t) {
+                let required = snap.tables[t]
+                    .columns
+                    .iter()
+                    .any(|c| c.name == col && c.not_null);
+                if required && parent != t && snap.tables.contains_key(&parent) {
+                    visit(snap, &parent, order, depth + 1);
+                }
+            }
+            order.push(t.to_string());
+        }
+        for t in touched {
+            visit(snap, t, &mut order, 0);
+        }
+        for name in &order {
             let have = match count(conn, name, snap).await {
                 Ok(c) => c.rows,
                 Err(e) => {
@@ -275,13 +335,16 @@ impl Filler {
                     continue;
                 }
             };
+            let first = self.next;
+            self.next += self.rows.max(1_000_000);
             if have < self.rows {
-                let first = self.next;
-                self.next += self.rows.max(1_000_000);
                 match self.insert(conn, name, snap, first).await {
                     Ok(()) => check.filled.push(name.clone()),
                     Err(reason) => check.not_filled.push(format!("{name}: {reason}")),
                 }
+            } else {
+                // Filled before: give columns added since then values too.
+                self.backfill(conn, name, snap, first).await;
             }
             if let Ok(c) = count(conn, name, snap).await {
                 counts.insert(name.clone(), c);
@@ -291,6 +354,44 @@ impl Filler {
             let _ = exec(conn, "RESET session_replication_role").await;
         }
         (check, counts)
+    }
+
+    /// Sets every all-null column that has a generator (and is no reference) in `name`'s rows.
+    async fn backfill(&self, conn: &mut PgConnection, name: &str, snap: &Snapshot, first: u64) {
+        let Ok(counts) = count(conn, name, snap).await else {
+            return;
+        };
+        let fks = foreign_keys(snap, name);
+        let table = &snap.tables[name];
+        let mut sets = Vec::new();
+        for (col, (_, n, _)) in table.columns.iter().zip(&counts.columns) {
+            if *n > 0 || fills_itself(col) || fks.iter().any(|(c, _, _)| *c == col.name) {
+                continue;
+            }
+            if let Some(e) = generator(col, &snap.enums) {
+                sets.push(format!("{} = {e}", ident(&col.name)));
+            }
+        }
+        if sets.is_empty() {
+            return;
+        }
+        let t = table_sql(name, snap);
+        let sql = format!(
+            "UPDATE {t} AS t SET {} FROM (SELECT ctid AS tid, {} + row_number() OVER () AS g FROM {t}) AS s WHERE t.ctid = s.tid",
+            sets.join(", "),
+            first - 1
+        );
+        if exec(conn, "BEGIN").await.is_err() {
+            return;
+        }
+        match exec(conn, &sql).await {
+            Ok(()) => {
+                let _ = exec(conn, "COMMIT").await;
+            }
+            Err(_) => {
+                let _ = exec(conn, "ROLLBACK").await;
+            }
+        }
     }
 
     async fn insert(
