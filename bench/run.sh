@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Benchmark tollgate against squawk on generated migration corpora, and the dump guard.
+# Benchmark tollgate against squawk on generated migration corpora, the dump guard, and verify.
 #
 #   bench/run.sh            # build, generate, measure, print a markdown table (tollgate check)
 #   RUNS=5 bench/run.sh     # more timed runs per case (default 3, plus WARMUP=1 untimed run)
 #   bench/run.sh dumps      # the dump guard only (tollgate dumps on a ~1 GB pg_dump): bench/dumps.sh
-#   bench/run.sh all        # both
+#   bench/run.sh verify     # tollgate verify on 300 migrations vs psql, one PostgreSQL: bench/verify.sh
+#   bench/run.sh all        # all three
 #
 # Everything it writes goes to bench/out/ (gitignored). Exit code 1 from either linter means
 # "findings failed the policy" and is expected here. Benchmarks are not timed tests: nothing
@@ -23,8 +24,8 @@ log() { printf '==> %s\n' "$*" >&2; }
 
 WHAT="${1:-check}"
 case "$WHAT" in
-  check | dumps | all) ;;
-  *) echo "usage: bench/run.sh [check|dumps|all]" >&2; exit 2 ;;
+  check | dumps | verify | all) ;;
+  *) echo "usage: bench/run.sh [check|dumps|verify|all]" >&2; exit 2 ;;
 esac
 
 command -v python3 >/dev/null || { echo "python3 is required" >&2; exit 2; }
@@ -38,6 +39,9 @@ export TOLLGATE
 
 if [ "$WHAT" = dumps ]; then
   exec "$BENCH/dumps.sh"
+fi
+if [ "$WHAT" = verify ]; then
+  exec "$BENCH/verify.sh"
 fi
 
 # --- squawk -----------------------------------------------------------------------------------
@@ -155,4 +159,8 @@ if [ "$WHAT" = all ]; then
   echo "# Dump guard"
   echo
   "$BENCH/dumps.sh"
+  echo
+  echo "# tollgate verify"
+  echo
+  "$BENCH/verify.sh"
 fi
