@@ -705,7 +705,11 @@ fn table(report: &Report) -> String {
             Some(_) => "✓".to_string(),
         };
         // The strongest lock, on the first relation it was taken on, and how many others.
-        let locks = match v.locks.iter().max_by_key(|l| strength(&l.mode)) {
+        let locks = match v
+            .locks
+            .iter()
+            .max_by_key(|l| tollgate_core::verify::lock_strength(&l.mode))
+        {
             None => "-".to_string(),
             Some(l) if v.locks.len() == 1 => format!("{} {}", short_mode(&l.mode), l.relation),
             Some(l) => format!(
@@ -764,15 +768,6 @@ fn table(report: &Report) -> String {
     }
     out.push('\n');
     out
-}
-
-fn strength(mode: &str) -> u8 {
-    match mode {
-        "AccessExclusive" => 4,
-        "Exclusive" => 3,
-        "ShareRowExclusive" => 2,
-        _ => 1,
-    }
 }
 
 /// Short lock names for the table.

@@ -124,6 +124,18 @@ pub struct LockEvent {
     pub blocks: &'static str,
 }
 
+/// How much a lock mode blocks, for keeping the strongest one seen: ACCESS EXCLUSIVE (4) blocks
+/// reads and writes; EXCLUSIVE, SHARE ROW EXCLUSIVE and SHARE block writes; others (0) neither.
+pub fn lock_strength(mode: &str) -> u8 {
+    match mode {
+        "AccessExclusive" => 4,
+        "Exclusive" => 3,
+        "ShareRowExclusive" => 2,
+        "Share" => 1,
+        _ => 0,
+    }
+}
+
 /// Data that did not come back after up → down (`--with-data`).
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 pub struct DataLoss {

@@ -14,7 +14,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use sqlx::{PgConnection, Row};
 
-use crate::run::RunStatement;
+use crate::run::{exec, RunStatement};
 use crate::snapshot::{Column, Snapshot};
 use tollgate_core::verify::{DataCheck, DataLoss};
 
@@ -272,13 +272,6 @@ async fn count(
         ));
     }
     Ok(counts)
-}
-
-async fn exec(conn: &mut PgConnection, sql: &str) -> Result<(), sqlx::Error> {
-    sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
-        .execute(&mut *conn)
-        .await
-        .map(|_| ())
 }
 
 /// Hands out row numbers so that every fill of a run is distinct (unique keys stay unique).

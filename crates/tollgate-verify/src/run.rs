@@ -74,6 +74,7 @@ impl Default for RunOptions {
     }
 }
 
+use tollgate_core::verify::lock_strength;
 pub use tollgate_core::verify::{
     DataCheck, DataLoss, LockEvent, MigrationVerify as MigrationOutcome, StatementError, Step,
 };
@@ -96,16 +97,6 @@ fn blocks(mode: &str) -> Option<&'static str> {
         "AccessExclusiveLock" => Some("reads and writes"),
         "ExclusiveLock" | "ShareLock" | "ShareRowExclusiveLock" => Some("writes"),
         _ => None,
-    }
-}
-
-fn strength(mode: &str) -> u8 {
-    match mode {
-        "AccessExclusive" => 4,
-        "Exclusive" => 3,
-        "ShareRowExclusive" => 2,
-        "Share" => 1,
-        _ => 0,
     }
 }
 
@@ -169,7 +160,7 @@ fn map_error(e: &sqlx::Error, index: usize, st: &RunStatement) -> StatementError
     }
 }
 
-async fn exec(conn: &mut PgConnection, sql: &str) -> Result<(), sqlx::Error> {
+pub(crate) async fn exec(conn: &mut PgConnection, sql: &str) -> Result<(), sqlx::Error> {
     // The migration's own SQL, sent as written with the simple query protocol.
     sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_string()))
         .execute(&mut *conn)
@@ -364,7 +355,7 @@ async fn trace_locks(
                 // One event per relation, with the strongest mode it was held in.
                 let mode_name = mode.trim_end_matches("Lock").to_string();
                 if let Some(&k) = seen.get(&oid) {
-                    if strength(&mode_name) > strength(&locks[k].mode) {
+                    if lock_strength(&mode_name) > lock_strength(&locks[k].mode) {
                         locks[k].mode = mode_name;
                         locks[k].blocks = what;
                     }
