@@ -186,8 +186,8 @@ fn value_hash(kind: PiiKind, value: &str) -> u64 {
     kind.hash(&mut h);
     let v = value.trim();
     match kind {
-        PiiKind::Phone => match validate::parse_phone(v) {
-            Some(p) => (p.country_code, p.national).hash(&mut h),
+        PiiKind::Phone => match validate::phone_parts(v) {
+            Some((code, nsn)) => (code, nsn.as_str()).hash(&mut h),
             None => v
                 .bytes()
                 .filter(u8::is_ascii_digit)
@@ -202,6 +202,14 @@ fn value_hash(kind: PiiKind, value: &str) -> u64 {
             .filter(u8::is_ascii_alphanumeric)
             .map(|b| b.to_ascii_uppercase())
             .for_each(|b| b.hash(&mut h)),
+        _ if v.is_ascii() && v.len() <= 256 => {
+            // The same bytes as `to_lowercase`, without allocating.
+            let mut buf = [0u8; 256];
+            let lower = &mut buf[..v.len()];
+            lower.copy_from_slice(v.as_bytes());
+            lower.make_ascii_lowercase();
+            std::str::from_utf8(lower).unwrap_or(v).hash(&mut h);
+        }
         _ => v.to_lowercase().hash(&mut h),
     }
     h.finish()
@@ -323,8 +331,7 @@ impl<'p> Collector<'p> {
         match column_slot.class {
             Class::Skip => {}
             Class::Named(kind) => {
-                if policy.validates(kind, value, self.reference_year) {
-                    let synthetic = policy.is_synthetic(kind, value);
+                if let Some(synthetic) = policy.judge_named(kind, value, self.reference_year) {
                     let baselined = !synthetic
                         && baselined(self.baseline, &mut self.baseline_used, kind, value);
                     let index = entry_index(
@@ -1031,6 +1038,38 @@ mod tests {
         assert_eq!(evidence[0].distinct, DISTINCT_CAP as u64);
         assert_eq!(evidence[0].count, DISTINCT_CAP as u64 + 500);
         assert!(evidence.iter().all(|e| e.samples.len() <= MAX_SAMPLES));
+    }
+
+    #[test]
+    fn value_hash_is_the_hash_of_the_normal_form() {
+        let hash = |kind: PiiKind, normal: &dyn Fn(&mut DefaultHasher)| {
+            let mut h = DefaultHasher::new();
+            kind.hash(&mut h);
+            normal(&mut h);
+            h.finish()
+        };
+        for v in [
+            "Paris",
+            " PARIS ",
+            "Élodie",
+            "ÉLODIE",
+            "x",
+            &"A".repeat(300),
+        ] {
+            let lower = v.trim().to_lowercase();
+            assert_eq!(
+                value_hash(PiiKind::Name, v),
+                hash(PiiKind::Name, &|h| lower.hash(h))
+            );
+        }
+        for v in ["06 12 34 56 78", "+33612345678", "+44 20 7946 0018"] {
+            let p = validate::parse_phone(v).unwrap();
+            assert_eq!(
+                value_hash(PiiKind::Phone, v),
+                hash(PiiKind::Phone, &|h| (p.country_code, p.national.clone())
+                    .hash(h))
+            );
+        }
     }
 
     #[test]

@@ -369,22 +369,46 @@ impl PiiPolicy {
         match kind {
             PiiKind::Email => {
                 validate::is_reserved_email(value)
-                    || value.trim().rsplit_once('@').is_some_and(|(_, d)| {
-                        let d = d.trim_end_matches('.').to_ascii_lowercase();
-                        self.synthetic_email_domains
-                            .iter()
-                            .any(|s| validate::is_same_or_subdomain(&d, s))
-                    })
+                    || (!self.synthetic_email_domains.is_empty()
+                        && value.trim().rsplit_once('@').is_some_and(|(_, d)| {
+                            let d = d.trim_end_matches('.').to_ascii_lowercase();
+                            self.synthetic_email_domains
+                                .iter()
+                                .any(|s| validate::is_same_or_subdomain(&d, s))
+                        }))
             }
             PiiKind::IpAddress => {
                 validate::parse_ip(value).is_some_and(validate::is_documentation_ip)
             }
             PiiKind::CardNumber => validate::is_test_card_number(value),
             PiiKind::Iban => validate::is_example_iban(value),
-            PiiKind::Phone => {
-                validate::parse_phone(value).is_some_and(|p| validate::is_fiction_phone(&p))
-            }
+            PiiKind::Phone => validate::phone_parts(value)
+                .is_some_and(|(code, nsn)| validate::is_fiction(code, nsn.as_str())),
             _ => false,
+        }
+    }
+
+    /// For a value under a column named like `kind`: `None` when it does not validate
+    /// ([`PiiPolicy::validates`]), else whether it is synthetic ([`PiiPolicy::is_synthetic`]),
+    /// parsing it once where both need the same parse.
+    pub(crate) fn judge_named(
+        &self,
+        kind: PiiKind,
+        value: &str,
+        reference_year: i32,
+    ) -> Option<bool> {
+        match kind {
+            PiiKind::IpAddress => {
+                let ip = validate::parse_ip(value)?;
+                validate::is_host(ip).then(|| validate::is_documentation_ip(ip))
+            }
+            PiiKind::Phone => match validate::phone_parts(value) {
+                Some((code, nsn)) => Some(validate::is_fiction(code, nsn.as_str())),
+                None => validate::is_plausible_phone(value).then_some(false),
+            },
+            _ => self
+                .validates(kind, value, reference_year)
+                .then(|| self.is_synthetic(kind, value)),
         }
     }
 
@@ -584,15 +608,22 @@ impl PiiPolicy {
 pub(crate) const MIN_DIGITS: usize = 8;
 
 pub(crate) fn number_kind(v: &str) -> Option<PiiKind> {
-    if v.bytes().filter(u8::is_ascii_digit).count() < MIN_DIGITS {
-        None
-    } else if validate::is_iban(v) {
+    let digits = v.bytes().filter(u8::is_ascii_digit).count();
+    if digits < MIN_DIGITS {
+        return None;
+    }
+    // Cheap necessary conditions first (the validators allocate): an IBAN starts with its
+    // country code, a NIR is 15 characters with a sex digit first, a card number has 13 to
+    // 19 digits and starts with one, a phone number starts with `0` or `+`.
+    let t = v.trim();
+    let first = t.as_bytes().first().copied().unwrap_or(b' ');
+    if first.is_ascii_alphabetic() && validate::is_iban(v) {
         Some(PiiKind::Iban)
-    } else if validate::is_nir(v) {
+    } else if (15..=32).contains(&t.len()) && b"123478".contains(&first) && validate::is_nir(v) {
         Some(PiiKind::NationalId)
-    } else if validate::is_card_number(v) {
+    } else if (13..=19).contains(&digits) && first.is_ascii_digit() && validate::is_card_number(v) {
         Some(PiiKind::CardNumber)
-    } else if validate::is_phone(v) {
+    } else if matches!(first, b'0' | b'+') && validate::is_phone(v) {
         Some(PiiKind::Phone)
     } else {
         None

@@ -5,54 +5,191 @@ use super::policy::{number_kind, MIN_DIGITS};
 use super::validate;
 use super::{PiiKind, PiiPolicy};
 
-/// Characters that end a word when looking for e-mails and IP addresses.
-fn is_word_break(c: char) -> bool {
-    c.is_whitespace()
-        || matches!(
-            c,
-            '<' | '>'
-                | '('
-                | ')'
-                | '['
-                | ']'
-                | '{'
-                | '}'
-                | '"'
-                | '\''
-                | '`'
-                | ','
-                | ';'
-                | '|'
-                | '='
-                | '&'
-        )
-}
+/// The ASCII bytes that end a word when looking for e-mails and IP addresses: whitespace,
+/// brackets, quotes and `,;|=&` (other characters end a word when they are Unicode
+/// whitespace, see [`break_at`]).
+const ASCII_BREAK: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut i = 0;
+    while i < 128 {
+        t[i] = matches!(
+            i as u8,
+            b'\t'
+                | b'\n'
+                | 0x0b
+                | 0x0c
+                | b'\r'
+                | b' '
+                | b'<'
+                | b'>'
+                | b'('
+                | b')'
+                | b'['
+                | b']'
+                | b'{'
+                | b'}'
+                | b'"'
+                | b'\''
+                | b'`'
+                | b','
+                | b';'
+                | b'|'
+                | b'='
+                | b'&'
+        );
+        i += 1;
+    }
+    t
+};
 
 /// At most this many groups are joined into one number candidate (`+33 6 12 34 56 78` has 6,
 /// a Maltese IBAN in groups of 4 has 8).
 const MAX_GROUPS: usize = 10;
 
-/// Whether `word` is made only of the characters [`validate::parse_ip`] accepts (hex digits,
-/// `.`, `:` and a `/32` or `/128` suffix): cheap enough to run on every word before parsing.
-fn ip_candidate(word: &str) -> bool {
-    let b = word.as_bytes();
-    b.len() <= 64
-        && b.iter()
-            .all(|c| c.is_ascii_hexdigit() || matches!(c, b'.' | b':' | b'/'))
+/// A cheap necessary condition for [`validate::parse_ip`] to accept `s` (a word, so without
+/// whitespace): at most 64 bytes, an optional `/32` or `/128` suffix, and before it either
+/// digits with exactly three dots (IPv4) or hex digits, dots and at least two colons (IPv6).
+/// Most words with a `.` or `:` (`22.60`, `10:30:00.123+02`, `Mozilla/5.0`) fail it without
+/// being parsed.
+fn ip_candidate(s: &str) -> bool {
+    let b = s.as_bytes();
+    if b.len() > 64 || b.len() < 2 {
+        return false;
+    }
+    let addr = match memchr::memchr(b'/', b) {
+        Some(i) => {
+            if !matches!(&b[i + 1..], b"32" | b"128") {
+                return false;
+            }
+            &b[..i]
+        }
+        None => b,
+    };
+    let (mut dots, mut colons, mut hex_letters) = (0, 0, false);
+    for &c in addr {
+        match c {
+            b'0'..=b'9' => {}
+            b'a'..=b'f' | b'A'..=b'F' => hex_letters = true,
+            b'.' => dots += 1,
+            b':' => colons += 1,
+            _ => return false,
+        }
+    }
+    if colons >= 2 {
+        true
+    } else {
+        colons == 0 && dots == 3 && !hex_letters
+    }
 }
 
-/// Calls `f` with each word of `text` (split on [`is_word_break`]). ASCII text, almost every
-/// cell, is split on bytes; other text on chars, where Unicode whitespace (a no-break space)
-/// also ends a word.
-fn for_each_word<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
-    if text.is_ascii() {
-        for w in text.as_bytes().split(|&c| is_word_break(char::from(c))) {
-            let start = w.as_ptr() as usize - text.as_ptr() as usize;
-            f(&text[start..start + w.len()]);
-        }
+/// Whether the character that starts at byte `i` of `text` (not a continuation byte) is a
+/// word break, and its length.
+#[inline]
+fn break_at(text: &str, i: usize) -> (bool, usize) {
+    let c = text.as_bytes()[i];
+    if c < 0x80 {
+        (ASCII_BREAK[usize::from(c)], 1)
     } else {
-        text.split(is_word_break).for_each(f);
+        let ch = text[i..].chars().next().unwrap_or(' ');
+        (ch.is_whitespace(), ch.len_utf8())
     }
+}
+
+/// The word (maximal run of characters that are not breaks: [`ASCII_BREAK`], Unicode
+/// whitespace) around the ASCII byte at `at`, as a byte range.
+fn word_around(text: &str, at: usize) -> (usize, usize) {
+    let b = text.as_bytes();
+    let mut start = at;
+    while start > 0 {
+        let mut i = start - 1;
+        // Back to the first byte of the character before `start`.
+        while i > 0 && (0x80..0xc0).contains(&b[i]) {
+            i -= 1;
+        }
+        if break_at(text, i).0 {
+            break;
+        }
+        start = i;
+    }
+    let mut end = at + 1;
+    while end < b.len() {
+        let (brk, len) = break_at(text, end);
+        if brk {
+            break;
+        }
+        end += len;
+    }
+    (start, end)
+}
+
+/// Whether `b` is a timestamp, timestamp with time zone or date as PostgreSQL prints them
+/// (`2024-01-15`, `2024-01-15 10:30:00`, `2024-01-15 10:30:00.123456+02`, `...-03:30`) with a
+/// year that does not start with 0, or a UUID in lower case: text that provably holds no
+/// self-validating value (see the `the_shapes_hold_nothing` tests), skipped without searching.
+fn holds_nothing(b: &[u8]) -> bool {
+    let d = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let at = |i: usize, c: u8| b.get(i) == Some(&c);
+    if b.len() == 36 {
+        return b.iter().enumerate().all(|(i, &c)| match i {
+            8 | 13 | 18 | 23 => c == b'-',
+            _ => c.is_ascii_digit() || (b'a'..=b'f').contains(&c),
+        });
+    }
+    // YYYY-MM-DD
+    if !(b.len() >= 10
+        && (b'1'..=b'9').contains(&b[0])
+        && d(1)
+        && d(2)
+        && d(3)
+        && at(4, b'-')
+        && d(5)
+        && d(6)
+        && at(7, b'-')
+        && d(8)
+        && d(9))
+    {
+        return false;
+    }
+    if b.len() == 10 {
+        return true;
+    }
+    // ` HH:MM:SS`
+    if !(at(10, b' ') && d(11) && d(12) && at(13, b':') && d(14) && d(15) && at(16, b':'))
+        || !(d(17) && d(18))
+    {
+        return false;
+    }
+    let mut i = 19;
+    // `.` and 1 to 6 digits
+    if at(i, b'.') {
+        let mut n = 0;
+        i += 1;
+        while d(i) {
+            i += 1;
+            n += 1;
+        }
+        if !(1..=6).contains(&n) {
+            return false;
+        }
+    }
+    if i == b.len() {
+        return true;
+    }
+    // `+HH`, `-HH`, then optional `:MM` and `:SS`
+    if !(matches!(b[i], b'+' | b'-') && d(i + 1) && d(i + 2)) {
+        return false;
+    }
+    i += 3;
+    for _ in 0..2 {
+        if i == b.len() {
+            return true;
+        }
+        if !(at(i, b':') && d(i + 1) && d(i + 2)) {
+            return false;
+        }
+        i += 3;
+    }
+    i == b.len()
 }
 
 impl PiiPolicy {
@@ -63,11 +200,14 @@ impl PiiPolicy {
     /// longest valid run first. Synthetic values are included (see [`PiiPolicy::is_synthetic`]).
     pub fn find_values<'t>(&self, text: &'t str) -> Vec<(PiiKind, &'t str)> {
         let mut out = Vec::new();
+        let b = text.as_bytes();
         // Most cells of a dump are ids, amounts, flags and dates: e-mails and IPs need one of
         // `@.:`, every number kind needs MIN_DIGITS digits.
-        let b = text.as_bytes();
-        if b.iter().any(|&c| matches!(c, b'@' | b'.' | b':')) {
-            self.find_words(text, &mut out);
+        if b.len() < 3 || holds_nothing(b) {
+            return out;
+        }
+        if let Some(first) = memchr::memchr3(b'@', b'.', b':', b) {
+            self.find_words(text, first, &mut out);
         }
         if b.iter().filter(|c| c.is_ascii_digit()).count() >= MIN_DIGITS {
             self.find_numbers(text, &mut out);
@@ -75,26 +215,30 @@ impl PiiPolicy {
         out
     }
 
-    fn find_words<'t>(&self, text: &'t str, out: &mut Vec<(PiiKind, &'t str)>) {
-        for_each_word(text, |word| {
-            if !word.bytes().any(|c| matches!(c, b'@' | b'.' | b':')) {
-                return;
-            }
+    /// E-mails and IP addresses: the words that hold one of `@.:`, from the byte `first` (the
+    /// first such byte) on.
+    fn find_words<'t>(&self, text: &'t str, first: usize, out: &mut Vec<(PiiKind, &'t str)>) {
+        let b = text.as_bytes();
+        let mut at = first;
+        loop {
+            let (start, end) = word_around(text, at);
+            let word = &text[start..end];
             let word = word.strip_prefix("mailto:").unwrap_or(word);
             let trimmed = word.trim_end_matches(['.', ':', '!', '?']);
             if trimmed.contains('@') {
                 if validate::is_email(trimmed) {
                     out.push((PiiKind::Email, trimmed));
                 }
-            } else if !ip_candidate(trimmed) {
-                // `trimmed` is `word` less trailing `.:!?`: if it can't be an IP, neither can
-                // `word`.
-            } else if validate::is_ip(word) {
+            } else if ip_candidate(word) && validate::is_ip(word) {
                 out.push((PiiKind::IpAddress, word));
-            } else if trimmed != word && validate::is_ip(trimmed) {
+            } else if trimmed != word && ip_candidate(trimmed) && validate::is_ip(trimmed) {
                 out.push((PiiKind::IpAddress, trimmed));
             }
-        });
+            match memchr::memchr3(b'@', b'.', b':', &b[end.min(b.len())..]) {
+                Some(k) => at = end + k,
+                None => return,
+            }
+        }
     }
 
     fn find_numbers<'t>(&self, text: &'t str, out: &mut Vec<(PiiKind, &'t str)>) {
@@ -170,6 +314,277 @@ impl PiiPolicy {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// The search as it was before the byte-level fast paths, kept as the oracle the fast
+    /// paths are checked against.
+    mod reference {
+        use super::super::validate;
+        use super::super::{PiiKind, MIN_DIGITS};
+
+        pub fn is_word_break(c: char) -> bool {
+            c.is_whitespace()
+                || matches!(
+                    c,
+                    '<' | '>'
+                        | '('
+                        | ')'
+                        | '['
+                        | ']'
+                        | '{'
+                        | '}'
+                        | '"'
+                        | '\''
+                        | '`'
+                        | ','
+                        | ';'
+                        | '|'
+                        | '='
+                        | '&'
+                )
+        }
+
+        fn number_kind(v: &str) -> Option<PiiKind> {
+            if v.bytes().filter(u8::is_ascii_digit).count() < MIN_DIGITS {
+                None
+            } else if validate::is_iban(v) {
+                Some(PiiKind::Iban)
+            } else if validate::is_nir(v) {
+                Some(PiiKind::NationalId)
+            } else if validate::is_card_number(v) {
+                Some(PiiKind::CardNumber)
+            } else if validate::is_phone(v) {
+                Some(PiiKind::Phone)
+            } else {
+                None
+            }
+        }
+
+        pub fn find_values(text: &str) -> Vec<(PiiKind, &str)> {
+            let mut out = Vec::new();
+            for word in text.split(is_word_break) {
+                if !word.contains(['@', '.', ':']) {
+                    continue;
+                }
+                let word = word.strip_prefix("mailto:").unwrap_or(word);
+                let trimmed = word.trim_end_matches(['.', ':', '!', '?']);
+                if trimmed.contains('@') {
+                    if validate::is_email(trimmed) {
+                        out.push((PiiKind::Email, trimmed));
+                    }
+                } else if validate::is_ip(word) {
+                    out.push((PiiKind::IpAddress, word));
+                } else if trimmed != word && validate::is_ip(trimmed) {
+                    out.push((PiiKind::IpAddress, trimmed));
+                }
+            }
+            let b = text.as_bytes();
+            let n = b.len();
+            let alnum = |i: usize| i < n && b[i].is_ascii_alphanumeric();
+            let digit = |i: usize| i < n && b[i].is_ascii_digit();
+            let upper = |i: usize| i < n && b[i].is_ascii_uppercase();
+            let mut i = 0;
+            while i < n {
+                let boundary = i == 0
+                    || !(alnum(i - 1)
+                        || matches!(b[i - 1], b'+' | b'_')
+                        || (matches!(b[i - 1], b'-' | b'.' | b'/') && i >= 2 && alnum(i - 2)));
+                let starts = digit(i)
+                    || (b[i] == b'+' && digit(i + 1))
+                    || (upper(i) && upper(i + 1) && digit(i + 2) && digit(i + 3));
+                if !(boundary && starts) {
+                    i += 1;
+                    continue;
+                }
+                let mut groups: Vec<(usize, usize)> = Vec::new();
+                let mut digits = 0;
+                let mut j = i;
+                loop {
+                    if b[j] == b'+' {
+                        j += 1;
+                    }
+                    while digit(j) || upper(j) {
+                        digits += usize::from(digit(j));
+                        j += 1;
+                    }
+                    groups.push((j, digits));
+                    let joins = j + 1 < n
+                        && matches!(b[j], b' ' | b'.' | b'-')
+                        && (digit(j + 1) || upper(j + 1));
+                    if groups.len() == 10 || !joins {
+                        break;
+                    }
+                    j += 1;
+                }
+                let found = groups.iter().rev().find_map(|&(end, digits)| {
+                    if digits < MIN_DIGITS {
+                        return None;
+                    }
+                    if alnum(end)
+                        || (end < n && b[end] == b'_')
+                        || (matches!(b.get(end), Some(b'-' | b'/')) && alnum(end + 1))
+                    {
+                        return None;
+                    }
+                    let candidate = &text[i..end];
+                    number_kind(candidate).map(|kind| (kind, candidate, end))
+                });
+                match found {
+                    Some((kind, candidate, end)) => {
+                        out.push((kind, candidate));
+                        i = end;
+                    }
+                    None => i = groups[0].0.max(i + 1),
+                }
+            }
+            out
+        }
+    }
+
+    /// Groups of 4 characters separated by `sep` (none when empty).
+    fn grouped(s: &str, sep: &str) -> String {
+        let chars: Vec<char> = s.chars().collect();
+        chars
+            .chunks(4)
+            .map(|c| c.iter().collect::<String>())
+            .collect::<Vec<_>>()
+            .join(sep)
+    }
+
+    /// Valid IBANs, card numbers and NIRs (checksums computed), written in groups or not.
+    fn valid_numbers() -> impl Strategy<Value = String> {
+        let sep = prop_oneof![Just(""), Just(" "), Just("-")];
+        let bban = prop_oneof![
+            "[0-9]{23}".prop_map(|b| ("FR", b)),
+            "[0-9]{18}".prop_map(|b| ("DE", b)),
+            "[0-9]{12}".prop_map(|b| ("BE", b)),
+            "[0-9]{10,20}".prop_map(|b| ("XX", b)),
+        ];
+        let iban = (bban, sep.clone()).prop_map(|((cc, bban), sep)| {
+            let probe = format!("{cc}00{bban}");
+            let check = 98 - validate::iban_mod97(&probe);
+            grouped(&format!("{cc}{check:02}{bban}"), sep)
+        });
+        let card = ("4[0-9]{11,14}|5[1-5][0-9]{13}|3[47][0-9]{12}", sep.clone()).prop_map(
+            |(body, sep)| {
+                let check = (0..10)
+                    .find(|d| validate::luhn_valid(&format!("{body}{d}")))
+                    .unwrap_or(0);
+                grouped(&format!("{body}{check}"), sep)
+            },
+        );
+        let nir =
+            ("[12][0-9]{2}(0[1-9]|1[0-2])(2A|[0-9]{2})[0-9]{6}", sep).prop_map(|(body, sep)| {
+                let key = validate::nir_key(&body).unwrap_or(0);
+                format!("{}{sep}{key:02}", &body)
+            });
+        prop_oneof![iban, card, nir]
+    }
+
+    /// Text made of pieces that look like what the search looks for, or nearly.
+    fn texty() -> impl Strategy<Value = String> {
+        let piece = prop_oneof![
+            valid_numbers(),
+            "[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,7})?([+-][0-9]{2}(:[0-9]{2})?)?)?",
+            "0[0-9]{3}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2}[+-]0[0-9]",
+            "[0-9a-fA-F]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+            "[0-9]{8}-[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{12}",
+            "\\+?[0-9]{1,4}([ .\\-][0-9]{1,4}){0,6}",
+            "(\\+33|0033|0)[ .]?[1-9]([ .\\-]?[0-9]{2}){4}",
+            "\\+[1-9][0-9 ]{7,16}",
+            "[0-9]{13,19}",
+            "[1-478][0-9]{14}",
+            "[a-z.]{1,6}@[a-z\\-]{1,6}\\.[a-z]{2,3}[.:!?]?",
+            "mailto:[a-z]{1,4}@[a-z]{2,4}\\.fr",
+            "[0-9]{1,3}(\\.[0-9]{1,3}){2,4}(/32|/24)?[.:!?]?",
+            "[0-9a-f]{0,4}(:[0-9a-f]{0,4}){1,8}(/128)?[.:!?]?",
+            "::ffff:[0-9]{1,3}(\\.[0-9]{1,3}){3}",
+            "[A-Z]{2}[0-9]{2}( ?[0-9A-Z]{4}){3,6}( ?[0-9]{1,3})?",
+            "[0-9]{1,6}\\.[0-9]{1,4}",
+            "[A-Za-z]{1,8}/[0-9.]{1,8}",
+            ".{0,12}",
+        ];
+        let sep = prop_oneof![
+            Just(" "),
+            Just(""),
+            Just("\t"),
+            Just(", "),
+            Just("\u{a0}"),
+            Just("é"),
+            Just("\""),
+            Just("."),
+            Just(":"),
+            Just("-"),
+            Just("_"),
+            Just("\u{2003}"),
+        ];
+        prop::collection::vec((piece, sep), 0..6).prop_map(|v| {
+            v.into_iter()
+                .map(|(p, s)| format!("{p}{s}"))
+                .collect::<String>()
+        })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(4000))]
+
+        #[test]
+        fn the_fast_search_finds_what_the_reference_finds(text in texty()) {
+            prop_assert_eq!(find(&text), reference::find_values(&text));
+        }
+
+        #[test]
+        fn the_fast_search_agrees_on_any_text(text in any::<String>()) {
+            prop_assert_eq!(find(&text), reference::find_values(&text));
+        }
+
+        #[test]
+        fn the_shapes_hold_nothing(
+            ts in "[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{1,6})?([+-][0-9]{2}(:[0-9]{2}(:[0-9]{2})?)?)?)?",
+            uuid in "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+            digits in "[0-9]{8}-[0-9]{4}-[0-9]{4}-[0-9]{4}-[0-9]{12}",
+        ) {
+            for v in [&ts, &uuid, &digits] {
+                prop_assert!(holds_nothing(v.as_bytes()), "{}", v);
+                prop_assert!(reference::find_values(v).is_empty(), "{}", v);
+            }
+        }
+
+        #[test]
+        fn ip_candidate_is_necessary(s in "[0-9a-fA-F.:/%\\[\\]x]{0,20}|[0-9.]{7,15}(/[0-9]{1,3})?") {
+            prop_assert!(ip_candidate(&s) || validate::parse_ip(&s).is_none(), "{}", s);
+        }
+    }
+
+    #[test]
+    fn ascii_breaks_are_the_word_breaks() {
+        for b in 0u8..128 {
+            assert_eq!(
+                ASCII_BREAK[usize::from(b)],
+                reference::is_word_break(char::from(b)),
+                "{b:#x}"
+            );
+        }
+    }
+
+    #[test]
+    fn what_the_shapes_leave_to_the_search() {
+        // A year that starts with 0 is not skipped: its date and hour read as a French phone.
+        assert!(!holds_nothing(b"0612-03-04 05:06:07+02"));
+        assert_eq!(
+            find("0612-03-04 05:06:07+02"),
+            [(PiiKind::Phone, "0612-03-04 05")]
+        );
+        for not_a_shape in [
+            "2024-01-15 10:30:00.1234567",
+            "2024-01-15T10:30:00",
+            "2024-01-15 10:30:00 BC",
+            "C7F7FD41-F9C4-4A88-B4AA-152294603993",
+            "2024-01-15 10:30:00+02:00:00:00",
+        ] {
+            assert!(!holds_nothing(not_a_shape.as_bytes()), "{not_a_shape}");
+        }
+    }
 
     fn find(text: &str) -> Vec<(PiiKind, &str)> {
         PiiPolicy::default_policy().find_values(text)

@@ -42,18 +42,16 @@ fn is_domain(domain: &str) -> bool {
     if domain.len() > 253 {
         return false;
     }
-    let labels: Vec<&str> = domain.split('.').collect();
-    if labels.len() < 2 {
+    let Some((_, tld)) = domain.rsplit_once('.') else {
         return false;
-    }
-    let ldh = labels.iter().all(|l| {
+    };
+    let ldh = domain.split('.').all(|l| {
         !l.is_empty()
             && l.len() <= 63
             && !l.starts_with('-')
             && !l.ends_with('-')
             && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
     });
-    let tld = labels[labels.len() - 1];
     ldh && ((tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
         || (tld.len() > 4 && tld[..4].eq_ignore_ascii_case("xn--")))
 }
@@ -71,15 +69,24 @@ pub fn is_reserved_email(value: &str) -> bool {
 
 /// See [`is_reserved_email`]. Case-insensitive; a trailing dot is ignored.
 pub fn is_reserved_domain(domain: &str) -> bool {
-    let d = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+    let d = domain.trim().trim_end_matches('.');
+    // Compared without lower-casing a copy: the names are ASCII.
+    let same_or_sub = |parent: &str| {
+        d.eq_ignore_ascii_case(parent)
+            || (d.len() > parent.len()
+                && d.as_bytes()[d.len() - parent.len()..].eq_ignore_ascii_case(parent.as_bytes())
+                && d.as_bytes()[d.len() - parent.len() - 1] == b'.')
+    };
     if ["example.com", "example.org", "example.net"]
         .iter()
-        .any(|r| is_same_or_subdomain(&d, r))
+        .any(|r| same_or_sub(r))
     {
         return true;
     }
     let tld = d.rsplit('.').next().unwrap_or("");
-    matches!(tld, "example" | "test" | "invalid" | "localhost")
+    ["example", "test", "invalid", "localhost"]
+        .iter()
+        .any(|r| tld.eq_ignore_ascii_case(r))
 }
 
 /// Is `domain` equal to `parent` or a subdomain of it (both lower-case)?
@@ -105,8 +112,12 @@ pub struct Phone {
 /// digits), North America's 555-0100 to 555-0199, and Ofcom's drama ranges (07700 900xxx,
 /// 020 7946 0xxx).
 pub fn is_fiction_phone(p: &Phone) -> bool {
-    let n = p.national.as_str();
-    match p.country_code {
+    is_fiction(p.country_code, &p.national)
+}
+
+/// [`is_fiction_phone`] of a country code and national number.
+pub(crate) fn is_fiction(country_code: u16, n: &str) -> bool {
+    match country_code {
         33 => ["19900", "26191", "35301", "46571", "53649", "63998"]
             .iter()
             .any(|prefix| n.len() == 9 && n.starts_with(prefix)),
@@ -160,13 +171,79 @@ fn digits_only(s: &str, seps: &[u8]) -> Option<String> {
     Some(out)
 }
 
+/// Up to 32 ASCII digits, on the stack: the phone parsers run on every value of a phone
+/// column and allocate nothing until a [`Phone`] is asked for.
+#[derive(Clone, Copy)]
+pub(crate) struct Digits {
+    buf: [u8; 32],
+    len: usize,
+}
+
+impl Digits {
+    fn of(digits: &[u8]) -> Digits {
+        let mut d = Digits {
+            buf: [0; 32],
+            len: digits.len().min(32),
+        };
+        d.buf[..d.len].copy_from_slice(&digits[..d.len]);
+        d
+    }
+
+    fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+
+    pub(crate) fn as_str(&self) -> &str {
+        // Only ASCII digits are ever stored.
+        std::str::from_utf8(self.bytes()).unwrap_or("")
+    }
+}
+
+/// [`digits_only`] on the stack, for `s` of at most 32 bytes (`None` past 32 digits).
+fn stack_digits(s: &[u8], seps: &[u8]) -> Option<Digits> {
+    let mut d = Digits {
+        buf: [0; 32],
+        len: 0,
+    };
+    for &b in s {
+        if b.is_ascii_digit() {
+            if d.len == d.buf.len() {
+                return None;
+            }
+            d.buf[d.len] = b;
+            d.len += 1;
+        } else if !seps.contains(&b) {
+            return None;
+        }
+    }
+    Some(d)
+}
+
+/// `s` without its first `(0)` (what `str::replacen("(0)", "", 1)` returns), in `tmp` when
+/// there is one; `s` is at most 32 bytes.
+fn without_trunk_zero<'a>(s: &'a [u8], tmp: &'a mut [u8; 32]) -> &'a [u8] {
+    match memchr::memmem::find(s, b"(0)") {
+        Some(i) if s.len() <= tmp.len() => {
+            let (head, tail) = (&s[..i], &s[i + 3..]);
+            tmp[..head.len()].copy_from_slice(head);
+            tmp[head.len()..head.len() + tail.len()].copy_from_slice(tail);
+            &tmp[..head.len() + tail.len()]
+        }
+        _ => s,
+    }
+}
+
+fn all_same_bytes(digits: &[u8]) -> bool {
+    digits.iter().all(|&b| Some(&b) == digits.first())
+}
+
 /// French national rules on the 9-digit national significant number: first digit 1 to 9 (0 is
 /// the trunk prefix), and not a run of one repeated digit after it (`06 11 11 11 11`).
-fn french_nsn_ok(nsn: &str) -> bool {
+fn french_nsn_ok(nsn: &[u8]) -> bool {
     nsn.len() == 9
-        && nsn.as_bytes()[0] != b'0'
-        && nsn.bytes().all(|b| b.is_ascii_digit())
-        && !all_same(&nsn[1..])
+        && nsn[0] != b'0'
+        && nsn.iter().all(u8::is_ascii_digit)
+        && !all_same_bytes(&nsn[1..])
 }
 
 /// A French number: `06 12 34 56 78`, `06.12.34.56.78`, `06-12-34-56-78`, `0612345678`,
@@ -174,52 +251,57 @@ fn french_nsn_ok(nsn: &str) -> bool {
 /// Separators (space, dot, dash) may only split the number into groups of 1 to 4 digits, so a
 /// decimal such as `0.123456789` is not a phone number.
 pub fn parse_french_phone(value: &str) -> Option<Phone> {
+    french_nsn(value).map(|nsn| Phone {
+        country_code: 33,
+        national: nsn.as_str().to_string(),
+    })
+}
+
+/// The national significant number of [`parse_french_phone`].
+fn french_nsn(value: &str) -> Option<Digits> {
     let v = value.trim();
     if v.len() > 32 {
         return None;
     }
     let international = v.starts_with("+33") || v.starts_with("0033");
-    let owned;
-    let v = if international && v.contains("(0)") {
-        owned = v.replacen("(0)", "", 1);
-        owned.as_str()
+    let mut tmp = [0u8; 32];
+    let v = if international {
+        without_trunk_zero(v.as_bytes(), &mut tmp)
     } else {
-        v
+        v.as_bytes()
     };
-    let groups: Vec<&str> = v.split([' ', '.', '-']).collect();
-    if groups.len() > 1 {
-        for (i, g) in groups.iter().enumerate() {
+    let is_sep = |b: &u8| matches!(b, b' ' | b'.' | b'-');
+    if v.iter().any(is_sep) {
+        for (i, g) in v.split(is_sep).enumerate() {
             let g = if i == 0 {
-                g.strip_prefix('+').unwrap_or(g)
+                g.strip_prefix(b"+").unwrap_or(g)
             } else {
                 g
             };
-            if g.is_empty() || g.len() > 4 || !g.bytes().all(|b| b.is_ascii_digit()) {
+            if g.is_empty() || g.len() > 4 || !g.iter().all(u8::is_ascii_digit) {
                 return None;
             }
         }
     }
-    let rest = v.strip_prefix('+').unwrap_or(v);
+    let rest = v.strip_prefix(b"+").unwrap_or(v);
     if rest.len() != v.len() && !international {
         return None;
     }
-    let digits = digits_only(rest, b" .-")?;
-    let nsn = if v.starts_with("+33") {
-        digits.strip_prefix("33")?
+    let digits = stack_digits(rest, b" .-")?;
+    let d = digits.bytes();
+    let nsn = if v.starts_with(b"+33") {
+        d.strip_prefix(b"33")?
     } else if international {
-        digits.strip_prefix("0033")?
+        d.strip_prefix(b"0033")?
     } else {
-        digits.strip_prefix('0')?
+        d.strip_prefix(b"0")?
     };
-    french_nsn_ok(nsn).then(|| Phone {
-        country_code: 33,
-        national: nsn.to_string(),
-    })
+    french_nsn_ok(nsn).then(|| Digits::of(nsn))
 }
 
 /// See [`parse_french_phone`].
 pub fn is_french_phone(value: &str) -> bool {
-    parse_french_phone(value).is_some()
+    french_nsn(value).is_some()
 }
 
 /// An international number: `+`, a country code in service, then the national number, 8 to 15
@@ -228,6 +310,14 @@ pub fn is_french_phone(value: &str) -> bool {
 /// America (+1) the NANP rules (10 digits, area code and exchange starting with 2 to 9). A
 /// national number of one repeated digit is rejected.
 pub fn parse_e164(value: &str) -> Option<Phone> {
+    e164_parts(value).map(|(country_code, nsn)| Phone {
+        country_code,
+        national: nsn.as_str().to_string(),
+    })
+}
+
+/// The country code and national number of [`parse_e164`].
+fn e164_parts(value: &str) -> Option<(u16, Digits)> {
     let v = value.trim();
     if v.len() > 32 {
         return None;
@@ -237,38 +327,30 @@ pub fn parse_e164(value: &str) -> Option<Phone> {
     if !rest.starts_with(|c: char| c.is_ascii_digit() && c != '0') {
         return None;
     }
-    let owned;
-    let rest = if rest.contains("(0)") {
-        owned = rest.replacen("(0)", "", 1);
-        owned.as_str()
-    } else {
-        rest
-    };
-    let digits = digits_only(rest, b" .-()")?;
-    if !(8..=15).contains(&digits.len()) {
+    let mut tmp = [0u8; 32];
+    let rest = without_trunk_zero(rest.as_bytes(), &mut tmp);
+    let digits = stack_digits(rest, b" .-()")?;
+    let d = digits.bytes();
+    if !(8..=15).contains(&d.len()) {
         return None;
     }
     let (code, nsn) = (1..=3).find_map(|n| {
-        let code: u16 = digits[..n].parse().ok()?;
-        is_country_code(code).then(|| (code, &digits[n..]))
+        let code = d[..n]
+            .iter()
+            .fold(0u16, |c, b| c * 10 + u16::from(b - b'0'));
+        is_country_code(code).then(|| (code, &d[n..]))
     })?;
     let ok = match code {
         33 => french_nsn_ok(nsn),
-        1 => {
-            let b = nsn.as_bytes();
-            nsn.len() == 10 && b[0] >= b'2' && b[3] >= b'2'
-        }
+        1 => nsn.len() == 10 && nsn[0] >= b'2' && nsn[3] >= b'2',
         _ => !nsn.is_empty(),
     };
-    (ok && !all_same(nsn)).then(|| Phone {
-        country_code: code,
-        national: nsn.to_string(),
-    })
+    (ok && !all_same_bytes(nsn)).then(|| (code, Digits::of(nsn)))
 }
 
 /// See [`parse_e164`].
 pub fn is_e164(value: &str) -> bool {
-    parse_e164(value).is_some()
+    e164_parts(value).is_some()
 }
 
 /// A French or international number ([`parse_french_phone`], then [`parse_e164`]).
@@ -276,9 +358,16 @@ pub fn parse_phone(value: &str) -> Option<Phone> {
     parse_french_phone(value).or_else(|| parse_e164(value))
 }
 
+/// The country code and national number of [`parse_phone`], without allocating.
+pub(crate) fn phone_parts(value: &str) -> Option<(u16, Digits)> {
+    french_nsn(value)
+        .map(|nsn| (33, nsn))
+        .or_else(|| e164_parts(value))
+}
+
 /// See [`parse_phone`]. This is the strict check used for values found outside a phone column.
 pub fn is_phone(value: &str) -> bool {
-    parse_phone(value).is_some()
+    phone_parts(value).is_some()
 }
 
 /// The lenient check used under a column named like a phone: [`is_phone`], or any national
@@ -293,8 +382,8 @@ pub fn is_plausible_phone(value: &str) -> bool {
         return false;
     }
     let v = v.strip_prefix('+').unwrap_or(v);
-    match digits_only(v, b" .-()/") {
-        Some(d) => (7..=15).contains(&d.len()) && !all_same(&d),
+    match stack_digits(v.as_bytes(), b" .-()/") {
+        Some(d) => (7..=15).contains(&d.len) && !all_same_bytes(d.bytes()),
         None => false,
     }
 }
@@ -363,7 +452,12 @@ fn is_documentation_v6(v6: Ipv6Addr) -> bool {
 /// loopback, multicast, broadcast and `::`). Documentation ranges pass: they are reported as
 /// synthetic rather than rejected.
 pub fn is_ip(value: &str) -> bool {
-    parse_ip(value).is_some_and(|ip| !is_non_host(ip))
+    parse_ip(value).is_some_and(is_host)
+}
+
+/// Not one of the addresses [`is_ip`] rejects.
+pub(crate) fn is_host(ip: IpAddr) -> bool {
+    !is_non_host(ip)
 }
 
 /// An IP address that counts as evidence: [`is_ip`] and not a documentation range.
@@ -729,6 +823,17 @@ pub fn is_placeholder(value: &str) -> bool {
         }
         if v.chars().all(|c| c == 'x' || c == 'X') {
             return true;
+        }
+        if v.is_ascii() {
+            // `fold` of ASCII text is its lower case, which leaves brackets and spaces alone:
+            // the same comparison without a copy.
+            let word = v
+                .trim_start_matches(['[', '<', '(', '{'])
+                .trim_end_matches([']', '>', ')', '}'])
+                .trim();
+            return PLACEHOLDER_WORDS
+                .iter()
+                .any(|p| p.eq_ignore_ascii_case(word));
         }
         let folded = fold(v);
         let word = folded
@@ -1133,6 +1238,213 @@ mod tests {
         let d = bytes[i] - b'0';
         bytes[i] = b'0' + (d + delta) % 10;
         String::from_utf8(bytes).unwrap()
+    }
+
+    /// The validators as they were before they stopped allocating, kept as the oracle.
+    mod reference {
+        #[allow(unused_imports)]
+        use super::super::PLACEHOLDER_WORDS;
+        use super::super::{all_same, digits_only, fold, is_same_or_subdomain};
+
+        #[derive(Debug, PartialEq, Eq)]
+        pub struct Phone {
+            pub country_code: u16,
+            pub national: String,
+        }
+
+        pub fn is_country_code(code: u16) -> bool {
+            super::super::is_country_code(code)
+        }
+
+        fn is_phone(value: &str) -> bool {
+            parse_french_phone(value).is_some() || parse_e164(value).is_some()
+        }
+
+        pub fn is_domain(domain: &str) -> bool {
+            if domain.len() > 253 {
+                return false;
+            }
+            let labels: Vec<&str> = domain.split('.').collect();
+            if labels.len() < 2 {
+                return false;
+            }
+            let ldh = labels.iter().all(|l| {
+                !l.is_empty()
+                    && l.len() <= 63
+                    && !l.starts_with('-')
+                    && !l.ends_with('-')
+                    && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
+            });
+            let tld = labels[labels.len() - 1];
+            ldh && ((tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
+                || (tld.len() > 4 && tld[..4].eq_ignore_ascii_case("xn--")))
+        }
+        pub fn is_reserved_domain(domain: &str) -> bool {
+            let d = domain.trim().trim_end_matches('.').to_ascii_lowercase();
+            if ["example.com", "example.org", "example.net"]
+                .iter()
+                .any(|r| is_same_or_subdomain(&d, r))
+            {
+                return true;
+            }
+            let tld = d.rsplit('.').next().unwrap_or("");
+            matches!(tld, "example" | "test" | "invalid" | "localhost")
+        }
+        pub fn french_nsn_ok(nsn: &str) -> bool {
+            nsn.len() == 9
+                && nsn.as_bytes()[0] != b'0'
+                && nsn.bytes().all(|b| b.is_ascii_digit())
+                && !all_same(&nsn[1..])
+        }
+        pub fn parse_french_phone(value: &str) -> Option<Phone> {
+            let v = value.trim();
+            if v.len() > 32 {
+                return None;
+            }
+            let international = v.starts_with("+33") || v.starts_with("0033");
+            let owned;
+            let v = if international && v.contains("(0)") {
+                owned = v.replacen("(0)", "", 1);
+                owned.as_str()
+            } else {
+                v
+            };
+            let groups: Vec<&str> = v.split([' ', '.', '-']).collect();
+            if groups.len() > 1 {
+                for (i, g) in groups.iter().enumerate() {
+                    let g = if i == 0 {
+                        g.strip_prefix('+').unwrap_or(g)
+                    } else {
+                        g
+                    };
+                    if g.is_empty() || g.len() > 4 || !g.bytes().all(|b| b.is_ascii_digit()) {
+                        return None;
+                    }
+                }
+            }
+            let rest = v.strip_prefix('+').unwrap_or(v);
+            if rest.len() != v.len() && !international {
+                return None;
+            }
+            let digits = digits_only(rest, b" .-")?;
+            let nsn = if v.starts_with("+33") {
+                digits.strip_prefix("33")?
+            } else if international {
+                digits.strip_prefix("0033")?
+            } else {
+                digits.strip_prefix('0')?
+            };
+            french_nsn_ok(nsn).then(|| Phone {
+                country_code: 33,
+                national: nsn.to_string(),
+            })
+        }
+        pub fn parse_e164(value: &str) -> Option<Phone> {
+            let v = value.trim();
+            if v.len() > 32 {
+                return None;
+            }
+            let rest = v.strip_prefix('+')?;
+            // Country codes never start with 0.
+            if !rest.starts_with(|c: char| c.is_ascii_digit() && c != '0') {
+                return None;
+            }
+            let owned;
+            let rest = if rest.contains("(0)") {
+                owned = rest.replacen("(0)", "", 1);
+                owned.as_str()
+            } else {
+                rest
+            };
+            let digits = digits_only(rest, b" .-()")?;
+            if !(8..=15).contains(&digits.len()) {
+                return None;
+            }
+            let (code, nsn) = (1..=3).find_map(|n| {
+                let code: u16 = digits[..n].parse().ok()?;
+                is_country_code(code).then(|| (code, &digits[n..]))
+            })?;
+            let ok = match code {
+                33 => french_nsn_ok(nsn),
+                1 => {
+                    let b = nsn.as_bytes();
+                    nsn.len() == 10 && b[0] >= b'2' && b[3] >= b'2'
+                }
+                _ => !nsn.is_empty(),
+            };
+            (ok && !all_same(nsn)).then(|| Phone {
+                country_code: code,
+                national: nsn.to_string(),
+            })
+        }
+        pub fn is_plausible_phone(value: &str) -> bool {
+            if is_phone(value) {
+                return true;
+            }
+            let v = value.trim();
+            if v.len() > 32 {
+                return false;
+            }
+            let v = v.strip_prefix('+').unwrap_or(v);
+            match digits_only(v, b" .-()/") {
+                Some(d) => (7..=15).contains(&d.len()) && !all_same(&d),
+                None => false,
+            }
+        }
+        pub fn is_placeholder(value: &str) -> bool {
+            let v = value.trim();
+            if v.is_empty() || v == "\\N" {
+                return true;
+            }
+            if v.len() <= 64 {
+                let mut chars = v.chars();
+                let first = chars.next().unwrap_or(' ');
+                if !first.is_alphanumeric() && v.chars().all(|c| c == first) {
+                    return true;
+                }
+                if v.chars().all(|c| c == 'x' || c == 'X') {
+                    return true;
+                }
+                let folded = fold(v);
+                let word = folded
+                    .trim_start_matches(['[', '<', '(', '{'])
+                    .trim_end_matches([']', '>', ')', '}'])
+                    .trim();
+                return PLACEHOLDER_WORDS.contains(&word);
+            }
+            false
+        }
+    }
+
+    fn same_phone(new: Option<Phone>, old: Option<reference::Phone>) -> bool {
+        match (new, old) {
+            (None, None) => true,
+            (Some(n), Some(o)) => n.country_code == o.country_code && n.national == o.national,
+            _ => false,
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn the_allocation_free_validators_agree_with_the_reference(
+            s in prop_oneof![
+                r"[ +]?(\+33|0033|0|\+1|\+44|\+)?[ .\-]?(\(0\))?[ .\-]?[0-9]{1,4}([ .\-()/]{1,2}[0-9]{1,4}){0,6} ?",
+                r"[0-9+ .\-()/]{0,34}",
+                r"[ \[<({]{0,2}(n/a|N/A|null|Null|NULL|xxx|---|anonyme|Anonymisée|redacted|inconnu|é|vide|x|-|\\N|ok)[\]>)} ]{0,2}",
+                r"[a-z]{0,4}@[a-zA-Z0-9.\-]{0,14}\.?",
+                ".{0,40}",
+            ]
+        ) {
+            prop_assert!(same_phone(parse_french_phone(&s), reference::parse_french_phone(&s)), "{}", s);
+            prop_assert!(same_phone(parse_e164(&s), reference::parse_e164(&s)), "{}", s);
+            prop_assert_eq!(is_plausible_phone(&s), reference::is_plausible_phone(&s), "{}", s);
+            prop_assert_eq!(is_placeholder(&s), reference::is_placeholder(&s), "{}", s);
+            let domain = s.rsplit_once('@').map_or(s.as_str(), |(_, d)| d);
+            prop_assert_eq!(is_reserved_domain(domain), reference::is_reserved_domain(domain), "{}", s);
+            prop_assert_eq!(is_domain(domain), reference::is_domain(domain), "{}", s);
+        }
     }
 
     proptest! {
