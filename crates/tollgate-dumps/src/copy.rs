@@ -93,7 +93,9 @@ pub(crate) struct CopyTarget {
     pub text: bool,
 }
 
-/// Splits one data row and hands its non-NULL fields to the sink.
+/// Splits one data row and hands its non-NULL fields to the sink: by position
+/// ([`Sink::cell_at`]) when the block has a column list, which the reader has declared with
+/// [`Sink::columns`] before the rows; by name otherwise.
 pub(crate) fn emit_row(
     line: &[u8],
     line_no: u64,
@@ -102,8 +104,45 @@ pub(crate) fn emit_row(
     sink: &mut dyn Sink,
 ) {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    let whole = std::str::from_utf8(line).ok();
     let table = target.table.as_deref();
+    let indexed = !target.columns.is_empty();
+    let mut emit = |col: usize, value: &str| {
+        let column = target.columns.get(col).map(String::as_str);
+        if indexed {
+            sink.cell_at(table, column, col, value, line_no);
+        } else {
+            sink.cell(table, column, value, line_no);
+        }
+    };
+    // Most rows hold no backslash at all: then no field is `\N` or needs decoding, and the
+    // fields are slices of the line.
+    if memchr::memchr(b'\\', line).is_none() {
+        match std::str::from_utf8(line) {
+            Ok(s) => {
+                let mut start = 0;
+                for (col, end) in memchr::memchr_iter(b'\t', line)
+                    .chain(std::iter::once(line.len()))
+                    .enumerate()
+                {
+                    // Tabs are ASCII: both ends are char boundaries.
+                    emit(col, &s[start..end]);
+                    start = end + 1;
+                }
+            }
+            Err(_) => {
+                let mut start = 0;
+                for (col, end) in memchr::memchr_iter(b'\t', line)
+                    .chain(std::iter::once(line.len()))
+                    .enumerate()
+                {
+                    emit(col, &String::from_utf8_lossy(&line[start..end]));
+                    start = end + 1;
+                }
+            }
+        }
+        return;
+    }
+    let whole = std::str::from_utf8(line).ok();
     let mut start = 0;
     let mut col = 0;
     let mut fields = memchr::memchr_iter(b'\t', line);
@@ -111,17 +150,16 @@ pub(crate) fn emit_row(
         let end = fields.next().unwrap_or(line.len());
         let field = &line[start..end];
         if field != b"\\N" {
-            let column = target.columns.get(col).map(String::as_str);
             if memchr::memchr(b'\\', field).is_none() {
                 match whole {
                     // Tabs are ASCII: both ends are char boundaries.
-                    Some(s) => sink.cell(table, column, &s[start..end], line_no),
-                    None => sink.cell(table, column, &String::from_utf8_lossy(field), line_no),
+                    Some(s) => emit(col, &s[start..end]),
+                    None => emit(col, &String::from_utf8_lossy(field)),
                 }
             } else {
                 scratch.clear();
                 unescape(field, scratch);
-                sink.cell(table, column, &lossy(scratch), line_no);
+                emit(col, &lossy(scratch));
             }
         }
         if end == line.len() {

@@ -56,6 +56,22 @@ pub trait Sink {
     /// rather than literals, nor SQLite BLOBs. SQLite INTEGER and REAL values are passed as
     /// decimal text (a REAL without a fraction has no `.0`).
     fn cell(&mut self, table: Option<&str>, column: Option<&str>, value: &str, line: u64);
+    /// One value of the column at `index` in the list last passed to [`Sink::columns`] (the
+    /// list of `table`); `column` is that column's name, `None` when the row has more values
+    /// than the list has names. Readers call this instead of [`Sink::cell`] when they know the
+    /// position (COPY rows, INSERT tuples under a column list), so that a sink can find the
+    /// column by index rather than by name. The default forwards to [`Sink::cell`].
+    fn cell_at(
+        &mut self,
+        table: Option<&str>,
+        column: Option<&str>,
+        index: usize,
+        value: &str,
+        line: u64,
+    ) {
+        let _ = index;
+        self.cell(table, column, value, line);
+    }
     /// The stream the next cells come from: `None` for the file itself (even when
     /// compressed), or the path inside an archive (`backup.tar.gz!data/users.csv`, the same
     /// text as [`Scanned::inner_path`]). Called before each stream is read.

@@ -638,12 +638,16 @@ impl Values {
 
     fn finish_value(&mut self, sink: &mut dyn Sink) {
         if matches!(self.kind, VKind::Lit | VKind::Num | VKind::Bool) {
-            sink.cell(
-                self.table.as_deref(),
-                self.columns.get(self.col).map(String::as_str),
-                &lossy(&self.text),
-                self.line,
-            );
+            let table = self.table.as_deref();
+            let column = self.columns.get(self.col).map(String::as_str);
+            let value = lossy(&self.text);
+            // A column list (given or from CREATE TABLE) was declared to the sink before the
+            // first tuple ([`Parser::emit_columns`]): cells go by position.
+            if self.columns.is_empty() {
+                sink.cell(table, column, &value, self.line);
+            } else {
+                sink.cell_at(table, column, self.col, &value, self.line);
+            }
         }
         self.reset_value();
     }

@@ -476,3 +476,59 @@ fn csv_format_copy_blocks_are_skipped_and_flagged_opaque() {
         ]
     );
 }
+
+#[test]
+fn cells_by_position_name_the_declared_column() {
+    // The recorder checks on every `cell_at` that the table and column are those of the last
+    // `columns` list at that position. Here: a COPY header in another order than CREATE TABLE
+    // and with a column fewer, a table without CREATE TABLE, quoted and schema-qualified
+    // names, INSERTs with and without a column list, a tuple longer than its list, and a
+    // headerless COPY block (which goes by name: it declares no list).
+    let body = "
+COPY public.users (email, id, \"Full Name\") FROM stdin;
+a@b.fr\t1\tAlice
+\\N\t2\t\\N
+\\.
+
+COPY \"Sales\".\"Orders\" (\"Id\", note) FROM stdin;
+7\tcall 06 12 34 56 78
+\\.
+
+COPY public.nocols FROM stdin;
+x\ty
+\\.
+
+INSERT INTO public.users VALUES (3, 'c@d.fr', 'Carol', NULL, '2024-01-02');
+INSERT INTO unknown_table VALUES (1, 'no list');
+INSERT INTO public.users (id, email) VALUES (4, 'e@f.fr', 'one too many');
+";
+    let dump = pg_dump("15.6", body);
+    let (_, rec) = run(dump.as_bytes(), "shop.sql");
+    assert_eq!(
+        rec.events,
+        [
+            r#"columns public.users ["email", "id", "Full Name"]"#,
+            r#" 69 public.users.email = "a@b.fr""#,
+            r#" 69 public.users.id = "1""#,
+            r#" 69 public.users.Full Name = "Alice""#,
+            r#" 70 public.users.id = "2""#,
+            r#"columns Sales.Orders ["Id", "note"]"#,
+            r#" 74 Sales.Orders.Id = "7""#,
+            r#" 74 Sales.Orders.note = "call 06 12 34 56 78""#,
+            r#" 78 public.nocols.- = "x""#,
+            r#" 78 public.nocols.- = "y""#,
+            r#"columns public.users ["id", "email", "full_name", "bio", "created_at"]"#,
+            r#" 81 public.users.id = "3""#,
+            r#" 81 public.users.email = "c@d.fr""#,
+            r#" 81 public.users.full_name = "Carol""#,
+            r#" 81 public.users.created_at = "2024-01-02""#,
+            r#" 82 unknown_table.- = "1""#,
+            r#" 82 unknown_table.- = "no list""#,
+            r#"columns public.users ["id", "email"]"#,
+            r#" 83 public.users.id = "4""#,
+            r#" 83 public.users.email = "e@f.fr""#,
+            r#" 83 public.users.- = "one too many""#,
+        ]
+    );
+    assert_eq!(rec.indexed, 13);
+}

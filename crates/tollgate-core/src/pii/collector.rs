@@ -165,11 +165,27 @@ struct Entry {
 pub struct Collector<'p> {
     policy: &'p PiiPolicy,
     reference_year: i32,
+    slots: Slots,
+    acc: Acc<'p>,
+}
+
+/// Where the cells of each table and column go.
+#[derive(Debug, Default)]
+struct Slots {
     tables: Vec<(String, TableSlot)>,
     table_index: HashMap<String, usize>,
     /// The table of the last cell: consecutive cells almost always share it.
     last_table: usize,
     no_table: TableSlot,
+    /// The table of the last [`Collector::columns`] call (`None`: no table) and, per position
+    /// in its list, the index of the column's slot: [`Collector::cell_at`] goes straight there.
+    header_table: Option<usize>,
+    header: Vec<usize>,
+}
+
+/// What has been found so far.
+#[derive(Debug)]
+struct Acc<'p> {
     entries: Vec<Entry>,
     /// File-wide distinct real values per kind found outside personal columns, capped at
     /// `min_unnamed_distinct`.
@@ -222,15 +238,14 @@ impl<'p> Collector<'p> {
         Collector {
             policy,
             reference_year,
-            tables: Vec::new(),
-            table_index: HashMap::new(),
-            last_table: 0,
-            no_table: TableSlot::default(),
-            entries: Vec::new(),
-            unnamed_distinct: std::array::from_fn(|_| HashSet::new()),
-            member: None,
-            baseline: None,
-            baseline_used: BTreeSet::new(),
+            slots: Slots::default(),
+            acc: Acc {
+                entries: Vec::new(),
+                unnamed_distinct: std::array::from_fn(|_| HashSet::new()),
+                member: None,
+                baseline: None,
+                baseline_used: BTreeSet::new(),
+            },
         }
     }
 
@@ -243,7 +258,7 @@ impl<'p> Collector<'p> {
     ) -> Self {
         let mut c = Collector::new(policy, reference_year);
         if !baseline.is_empty() {
-            c.baseline = Some(baseline);
+            c.acc.baseline = Some(baseline);
         }
         c
     }
@@ -251,70 +266,61 @@ impl<'p> Collector<'p> {
     /// The cells that follow come from this archive member (`None`: the file itself). Column
     /// declarations do not carry over from one member to the next.
     pub fn member(&mut self, path: Option<&str>) {
-        if self.member.as_deref() == path {
+        if self.acc.member.as_deref() == path {
             return;
         }
-        self.member = path.map(str::to_string);
-        self.tables.clear();
-        self.table_index.clear();
-        self.last_table = 0;
-        self.no_table = TableSlot::default();
+        self.acc.member = path.map(str::to_string);
+        self.slots = Slots::default();
     }
 
     /// Declares a table's columns (from a COPY header, INSERT column list or CSV header) before
-    /// its rows. Cheap when repeated with the same list (one INSERT per row).
+    /// its rows. Cheap when repeated with the same list (one INSERT per row). The list also
+    /// gives the positions [`Collector::cell_at`] refers to.
     pub fn columns(&mut self, table: Option<&str>, columns: &[String]) {
         let policy = self.policy;
-        let slot = table_slot(
-            &mut self.tables,
-            &mut self.table_index,
-            &mut self.last_table,
-            &mut self.no_table,
-            table,
-        );
-        if slot.declared == columns {
-            return;
-        }
-        slot.declared = columns.to_vec();
-        let siblings: Vec<&str> = slot.declared.iter().map(String::as_str).collect();
+        let slots = &mut self.slots;
+        let table_i = table.map(|t| slots.table_of(t));
+        let slot = match table_i {
+            Some(i) => &mut slots.tables[i].1,
+            None => &mut slots.no_table,
+        };
         let table_name = table.unwrap_or("");
-        for (name, column) in slot.columns.iter_mut() {
-            column.class = classify(policy, table_name, name, &siblings);
+        if slot.declared == columns {
+            if slots.header_table == table_i && slots.header.len() == columns.len() {
+                // The same list as the last call: the same positions.
+                return;
+            }
+        } else {
+            slot.declared = columns.to_vec();
+            let siblings: Vec<&str> = slot.declared.iter().map(String::as_str).collect();
+            for (name, column) in slot.columns.iter_mut() {
+                column.class = classify(policy, table_name, name, &siblings);
+            }
         }
+        let header: Vec<usize> = columns
+            .iter()
+            .map(|name| slot.column_of(policy, table_name, name))
+            .collect();
+        slots.header_table = table_i;
+        slots.header = header;
     }
 
     /// One cell. `line` is 1-based in the (decompressed) stream.
     pub fn cell(&mut self, table: Option<&str>, column: Option<&str>, value: &str, line: u64) {
         let policy = self.policy;
-        let slot = table_slot(
-            &mut self.tables,
-            &mut self.table_index,
-            &mut self.last_table,
-            &mut self.no_table,
-            table,
-        );
+        let slots = &mut self.slots;
+        let slot = match table {
+            Some(t) => {
+                let i = slots.table_of(t);
+                &mut slots.tables[i].1
+            }
+            None => &mut slots.no_table,
+        };
         let column_slot = match column {
             Some(name) => {
                 let i = match slot.columns.get(slot.next) {
                     Some((n, _)) if n == name => slot.next,
-                    _ => match slot.column_index.get(name) {
-                        Some(&i) => i,
-                        None => {
-                            let siblings: Vec<&str> =
-                                slot.declared.iter().map(String::as_str).collect();
-                            let class = classify(policy, table.unwrap_or(""), name, &siblings);
-                            slot.columns.push((
-                                name.to_string(),
-                                ColumnSlot {
-                                    class,
-                                    entries: [None; KINDS],
-                                },
-                            ));
-                            slot.column_index
-                                .insert(name.to_string(), slot.columns.len() - 1);
-                            slot.columns.len() - 1
-                        }
-                    },
+                    _ => slot.column_of(policy, table.unwrap_or(""), name),
                 };
                 slot.next = if i + 1 == slot.columns.len() {
                     0
@@ -328,62 +334,47 @@ impl<'p> Collector<'p> {
                 entries: [None; KINDS],
             }),
         };
-        match column_slot.class {
-            Class::Skip => {}
-            Class::Named(kind) => {
-                if let Some(synthetic) = policy.judge_named(kind, value, self.reference_year) {
-                    let baselined = !synthetic
-                        && baselined(self.baseline, &mut self.baseline_used, kind, value);
-                    let index = entry_index(
-                        &mut self.entries,
-                        column_slot,
-                        &self.member,
-                        table,
-                        column,
-                        kind,
-                        true,
-                    );
-                    record(
-                        &mut self.entries[index],
-                        kind,
-                        value,
-                        synthetic,
-                        baselined,
-                        line,
-                    );
-                }
-            }
-            Class::Unnamed => {
-                let text = truncate(value, SCAN_LIMIT);
-                let threshold = policy.thresholds.min_unnamed_distinct;
-                for (kind, found) in policy.find_values(text) {
-                    let synthetic = policy.is_synthetic(kind, found);
-                    let baselined = !synthetic
-                        && baselined(self.baseline, &mut self.baseline_used, kind, found);
-                    let index = entry_index(
-                        &mut self.entries,
-                        column_slot,
-                        &self.member,
-                        table,
-                        column,
-                        kind,
-                        false,
-                    );
-                    record(
-                        &mut self.entries[index],
-                        kind,
-                        found,
-                        synthetic,
-                        baselined,
-                        line,
-                    );
-                    let seen = &mut self.unnamed_distinct[kind.index()];
-                    if !synthetic && !baselined && (seen.len() as u64) < threshold {
-                        seen.insert(value_hash(kind, found));
-                    }
-                }
-            }
-        }
+        self.acc.take(
+            policy,
+            self.reference_year,
+            column_slot,
+            table,
+            column,
+            value,
+            line,
+        );
+    }
+
+    /// One cell of the column at `index` in the list last given to [`Collector::columns`],
+    /// which must be the list of `table`; `column` is its name (`None` past the end of the
+    /// list). Same result as [`Collector::cell`], without looking the names up.
+    pub fn cell_at(
+        &mut self,
+        table: Option<&str>,
+        column: Option<&str>,
+        index: usize,
+        value: &str,
+        line: u64,
+    ) {
+        let slots = &mut self.slots;
+        let Some(&i) = slots.header.get(index) else {
+            return self.cell(table, column, value, line);
+        };
+        let slot = match slots.header_table {
+            Some(t) => &mut slots.tables[t].1,
+            None => &mut slots.no_table,
+        };
+        debug_assert_eq!(Some(slot.columns[i].0.as_str()), column);
+        let column_slot = &mut slot.columns[i].1;
+        self.acc.take(
+            self.policy,
+            self.reference_year,
+            column_slot,
+            table,
+            column,
+            value,
+            line,
+        );
     }
 
     /// The evidence, ordered by member, first line, then table, column and kind.
@@ -395,11 +386,13 @@ impl<'p> Collector<'p> {
     pub fn finish_with_baseline(self) -> (Vec<Evidence>, BTreeSet<String>) {
         let thresholds = self.policy.thresholds;
         let unnamed_blocks: Vec<bool> = self
+            .acc
             .unnamed_distinct
             .iter()
             .map(|s| s.len() as u64 >= thresholds.min_unnamed_distinct)
             .collect();
         let mut out: Vec<Evidence> = self
+            .acc
             .entries
             .into_iter()
             .map(|e| {
@@ -465,33 +458,123 @@ impl<'p> Collector<'p> {
                 b.kind,
             ))
         });
-        (out, self.baseline_used)
+        (out, self.acc.baseline_used)
     }
 }
 
-fn table_slot<'a>(
-    tables: &'a mut Vec<(String, TableSlot)>,
-    index: &mut HashMap<String, usize>,
-    last: &mut usize,
-    no_table: &'a mut TableSlot,
-    table: Option<&str>,
-) -> &'a mut TableSlot {
-    let Some(t) = table else {
-        return no_table;
-    };
-    let i = match tables.get(*last) {
-        Some((name, _)) if name == t => *last,
-        _ => match index.get(t) {
-            Some(&i) => i,
-            None => {
-                tables.push((t.to_string(), TableSlot::default()));
-                index.insert(t.to_string(), tables.len() - 1);
-                tables.len() - 1
+impl Slots {
+    /// The index of a table's slot, created on first use.
+    fn table_of(&mut self, t: &str) -> usize {
+        let i = match self.tables.get(self.last_table) {
+            Some((name, _)) if name == t => self.last_table,
+            _ => match self.table_index.get(t) {
+                Some(&i) => i,
+                None => {
+                    self.tables.push((t.to_string(), TableSlot::default()));
+                    self.table_index
+                        .insert(t.to_string(), self.tables.len() - 1);
+                    self.tables.len() - 1
+                }
+            },
+        };
+        self.last_table = i;
+        i
+    }
+}
+
+impl TableSlot {
+    /// The index of a column's slot, created (and classified with the declared columns as
+    /// siblings) on first use.
+    fn column_of(&mut self, policy: &PiiPolicy, table: &str, name: &str) -> usize {
+        if let Some(&i) = self.column_index.get(name) {
+            return i;
+        }
+        let siblings: Vec<&str> = self.declared.iter().map(String::as_str).collect();
+        let class = classify(policy, table, name, &siblings);
+        self.columns.push((
+            name.to_string(),
+            ColumnSlot {
+                class,
+                entries: [None; KINDS],
+            },
+        ));
+        self.column_index
+            .insert(name.to_string(), self.columns.len() - 1);
+        self.columns.len() - 1
+    }
+}
+
+impl Acc<'_> {
+    /// Judges one cell of a column (see the module documentation).
+    #[allow(clippy::too_many_arguments)]
+    #[inline]
+    fn take(
+        &mut self,
+        policy: &PiiPolicy,
+        reference_year: i32,
+        column_slot: &mut ColumnSlot,
+        table: Option<&str>,
+        column: Option<&str>,
+        value: &str,
+        line: u64,
+    ) {
+        match column_slot.class {
+            Class::Skip => {}
+            Class::Named(kind) => {
+                if let Some(synthetic) = policy.judge_named(kind, value, reference_year) {
+                    let baselined = !synthetic
+                        && baselined(self.baseline, &mut self.baseline_used, kind, value);
+                    let index = entry_index(
+                        &mut self.entries,
+                        column_slot,
+                        &self.member,
+                        table,
+                        column,
+                        kind,
+                        true,
+                    );
+                    record(
+                        &mut self.entries[index],
+                        kind,
+                        value,
+                        synthetic,
+                        baselined,
+                        line,
+                    );
+                }
             }
-        },
-    };
-    *last = i;
-    &mut tables[i].1
+            Class::Unnamed => {
+                let text = truncate(value, SCAN_LIMIT);
+                let threshold = policy.thresholds.min_unnamed_distinct;
+                for (kind, found) in policy.find_values(text) {
+                    let synthetic = policy.is_synthetic(kind, found);
+                    let baselined = !synthetic
+                        && baselined(self.baseline, &mut self.baseline_used, kind, found);
+                    let index = entry_index(
+                        &mut self.entries,
+                        column_slot,
+                        &self.member,
+                        table,
+                        column,
+                        kind,
+                        false,
+                    );
+                    record(
+                        &mut self.entries[index],
+                        kind,
+                        found,
+                        synthetic,
+                        baselined,
+                        line,
+                    );
+                    let seen = &mut self.unnamed_distinct[kind.index()];
+                    if !synthetic && !baselined && (seen.len() as u64) < threshold {
+                        seen.insert(value_hash(kind, found));
+                    }
+                }
+            }
+        }
+    }
 }
 
 fn classify(policy: &PiiPolicy, table: &str, column: &str, siblings: &[&str]) -> Class {
@@ -1032,12 +1115,81 @@ mod tests {
             );
             c.cell(None, None, &format!("see user{i}@free.fr"), i + 1);
         }
-        assert!(c.entries.iter().all(|e| e.distinct.len() <= DISTINCT_CAP));
-        assert!(c.unnamed_distinct.iter().all(|s| s.len() <= 5));
+        assert!(c
+            .acc
+            .entries
+            .iter()
+            .all(|e| e.distinct.len() <= DISTINCT_CAP));
+        assert!(c.acc.unnamed_distinct.iter().all(|s| s.len() <= 5));
         let evidence = c.finish();
         assert_eq!(evidence[0].distinct, DISTINCT_CAP as u64);
         assert_eq!(evidence[0].count, DISTINCT_CAP as u64 + 500);
         assert!(evidence.iter().all(|e| e.samples.len() <= MAX_SAMPLES));
+    }
+
+    #[test]
+    fn cells_by_position_find_what_cells_by_name_find() {
+        let policy = PiiPolicy::default_policy();
+        let rows = adherent_rows();
+        // The same cells, by name and by position: the adherent table, then a table whose
+        // header changes half-way (the sibling rule reclassifies `cp`), cells of a table
+        // without a header, cells past the end of a header, and a second member.
+        let feed = |by_position: bool| {
+            let mut c = Collector::new(&policy, YEAR);
+            let table = |c: &mut Collector<'_>,
+                         t: Option<&str>,
+                         header: &[&str],
+                         rows: &[Vec<String>],
+                         line: u64| {
+                c.columns(t, &cols(header));
+                for (r, row) in rows.iter().enumerate() {
+                    for (i, value) in row.iter().enumerate() {
+                        let column = header.get(i).copied();
+                        let line = line + r as u64;
+                        if by_position {
+                            c.cell_at(t, column, i, value, line);
+                        } else {
+                            c.cell(t, column, value, line);
+                        }
+                    }
+                }
+            };
+            table(&mut c, Some("public.adherent"), ADHERENT, &rows, 40);
+            let addr = |cp: &str, more: &str| vec![cp.to_string(), more.to_string()];
+            table(
+                &mut c,
+                Some("club"),
+                &["cp", "x"],
+                &[addr("69003", "jean@free.fr")],
+                50,
+            );
+            c.cell(Some("loose"), Some("note"), "+33 6 12 34 56 78", 55);
+            table(
+                &mut c,
+                Some("club"),
+                &["cp", "ville"],
+                &[addr("69002", "Lyon")],
+                60,
+            );
+            let long = vec![
+                "1".to_string(),
+                "06 12 34 56 78".to_string(),
+                "81.2.69.160".to_string(),
+            ];
+            table(&mut c, None, &["id"], &[long.clone()], 70);
+            c.member(Some("b.tar!x.sql"));
+            table(
+                &mut c,
+                Some("public.adherent"),
+                &["email", "telephone"],
+                &[long],
+                80,
+            );
+            c.finish()
+        };
+        let by_name = feed(false);
+        assert_eq!(feed(true), by_name);
+        assert!(by_name.len() > 10);
     }
 
     #[test]

@@ -5,15 +5,21 @@ use std::io::{Cursor, Write};
 
 use tollgate_dumps::{scan, Limits, ScanError, Scanned, Sink};
 
-/// Records every callback as one line of text.
+/// Records every callback as one line of text (a cell passed by position reads like one
+/// passed by name), and checks the contract of [`Sink::cell_at`] on every call.
 #[derive(Default)]
 pub struct Recorder {
     pub events: Vec<String>,
     pub cells: u64,
+    /// Cells passed by position.
+    pub indexed: u64,
+    /// The last `columns` call of the current member.
+    last_columns: Option<(Option<String>, Vec<String>)>,
 }
 
 impl Sink for Recorder {
     fn columns(&mut self, table: Option<&str>, columns: &[String]) {
+        self.last_columns = Some((table.map(str::to_owned), columns.to_vec()));
         self.events
             .push(format!("columns {} {columns:?}", table.unwrap_or("-")));
     }
@@ -24,6 +30,33 @@ impl Sink for Recorder {
             table.unwrap_or("-"),
             column.unwrap_or("-")
         ));
+    }
+    fn cell_at(
+        &mut self,
+        table: Option<&str>,
+        column: Option<&str>,
+        index: usize,
+        value: &str,
+        line: u64,
+    ) {
+        let Some((last_table, last_columns)) = &self.last_columns else {
+            panic!("cell_at({table:?}, {column:?}, {index}) before any columns() in this member");
+        };
+        assert_eq!(
+            last_table.as_deref(),
+            table,
+            "cell_at for another table than the last columns()"
+        );
+        assert_eq!(
+            last_columns.get(index).map(String::as_str),
+            column,
+            "cell_at({index}) names another column than the last columns() list {last_columns:?}"
+        );
+        self.indexed += 1;
+        self.cell(table, column, value, line);
+    }
+    fn member(&mut self, _path: Option<&str>) {
+        self.last_columns = None;
     }
 }
 
