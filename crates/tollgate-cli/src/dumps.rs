@@ -143,6 +143,16 @@ impl Sink for Adapter<'_> {
     fn cell(&mut self, table: Option<&str>, column: Option<&str>, value: &str, line: u64) {
         self.collector.cell(table, column, value, line);
     }
+    fn cell_at(
+        &mut self,
+        table: Option<&str>,
+        column: Option<&str>,
+        index: usize,
+        value: &str,
+        line: u64,
+    ) {
+        self.collector.cell_at(table, column, index, value, line);
+    }
     fn member(&mut self, path: Option<&str>) {
         self.collector.member(path);
     }
