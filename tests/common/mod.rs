@@ -1,6 +1,7 @@
 //! Helpers shared by the end-to-end tests: run the real binary, write files, read its JSON.
 #![allow(dead_code)] // each test file uses its own subset
 
+pub mod github;
 pub mod pg;
 
 use std::path::{Path, PathBuf};

@@ -600,15 +600,18 @@ fn human(results: &[FileResult], notes: &[String]) -> String {
 
 /// `tollgate check`: runs the guard over the files under `root` that match `dumps.scan`, and,
 /// with `--base`, over every blob a commit since the merge-base added under such a path even
-/// if a later commit deleted it. Blocked files become findings; returns the notices.
+/// if a later commit deleted it. `tollgate ci` also passes `every_blob_in` (`base..head`): every
+/// blob a commit of the pull request added, whatever its path. Blocked files become findings;
+/// returns the notices.
 pub fn check_issues(
     policy: &Policy,
     root: &Path,
     cwd: &Path,
     merge_base: Option<&str>,
+    every_blob_in: Option<&str>,
     project: &mut Project,
 ) -> Result<Vec<String>, CliError> {
-    if policy.dumps.scan.is_empty() {
+    if policy.dumps.scan.is_empty() && every_blob_in.is_none() {
         return Ok(Vec::new());
     }
     let scan = globs(&policy.dumps.scan)?;
@@ -630,6 +633,22 @@ pub fn check_issues(
                 items.push(item);
             }
         }
+    }
+    if let Some(range) = every_blob_in {
+        // The blobs of the pull request replace the working-tree copies of the same paths: an
+        // earlier version of a file, rewritten since, is still in the history.
+        let added = in_range(cwd, range)?;
+        let paths: HashSet<&str> = added.iter().map(|i| i.shown.as_str()).collect();
+        items.retain(|i| !paths.contains(i.shown.as_str()));
+        let mut added = added;
+        for item in &mut added {
+            if root.join(&item.shown).exists() {
+                if let Source::Blob { commit, .. } = &mut item.source {
+                    *commit = None;
+                }
+            }
+        }
+        items.extend(added);
     }
     for item in &items {
         let r = guard.scan(item, cwd)?;

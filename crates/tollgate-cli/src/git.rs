@@ -86,6 +86,33 @@ impl Repo {
             .unwrap_or(false)
     }
 
+    /// The unified diff of `base..head` (3 lines of context, as GitHub shows it): which lines a
+    /// review comment can point at.
+    pub fn diff(&self, base: &str, head: &str) -> Result<String, CliError> {
+        let out = self.git(&[
+            "diff",
+            "--unified=3",
+            "--no-color",
+            "--no-ext-diff",
+            "--no-renames",
+            base,
+            head,
+        ])?;
+        if !out.status.success() {
+            return Err(CliError::new(format!(
+                "git diff {base} {head}: {}; fetch both commits (actions/checkout with `fetch-depth: 0`)",
+                stderr_line(&out)
+            )));
+        }
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
+    /// Whether `rev` names a commit in this clone.
+    pub fn has_commit(&self, rev: &str) -> bool {
+        self.git(&["cat-file", "-e", &format!("{rev}^{{commit}}")])
+            .is_ok_and(|o| o.status.success())
+    }
+
     /// The merge-base of `base` and `HEAD`, with errors that say what to fetch.
     pub fn merge_base(&self, base: &str) -> Result<String, CliError> {
         let verify = self.git(&[

@@ -4,11 +4,13 @@
 
 mod anonymize;
 mod base;
+mod ci;
 mod discover;
 mod dumps;
 mod error;
 mod git;
 mod render;
+mod sarif;
 mod verify;
 
 use std::io::{IsTerminal, Write};
@@ -74,6 +76,11 @@ enum Command {
     /// Run the migrations on a real PostgreSQL: up → down → up with catalog snapshots, lock and
     /// rewrite tracing, and a cross-check of the static classification.
     Verify(VerifyArgs),
+    /// The pull-request check for GitHub Actions: check, dump guard, verify (with a database
+    /// URL), the review-label gate, annotations, job summary, SARIF, sticky comment and review
+    /// comments. Reads GITHUB_EVENT_NAME, GITHUB_EVENT_PATH, GITHUB_REPOSITORY, GITHUB_API_URL,
+    /// GITHUB_TOKEN, GITHUB_OUTPUT and GITHUB_STEP_SUMMARY.
+    Ci(CiArgs),
     /// List every rule with its class and configured severity.
     Rules {
         /// Policy file (default: the nearest tollgate.toml above the working directory).
@@ -86,6 +93,8 @@ enum Command {
 enum Format {
     Human,
     Json,
+    /// SARIF 2.1.0, for GitHub code scanning (`check` only).
+    Sarif,
 }
 
 #[derive(Clone, Copy, ValueEnum, PartialEq, Eq)]
@@ -95,8 +104,8 @@ enum ColorChoice {
     Never,
 }
 
-/// Policy overrides shared by `check` and `verify`.
-#[derive(clap::Args)]
+/// Policy overrides shared by `check`, `verify` and `ci`.
+#[derive(clap::Args, Clone)]
 pub(crate) struct PolicyFlags {
     /// Lowest severity that fails the check (overrides `fail_on`).
     #[arg(long, value_name = "error|warning|info|never")]
@@ -175,6 +184,43 @@ fn use_color(choice: ColorChoice) -> bool {
 }
 
 #[derive(clap::Args)]
+struct CiArgs {
+    /// Migration files or directories (default: the policy's `paths.include`).
+    paths: Vec<PathBuf>,
+    /// Policy file (default: the nearest tollgate.toml above the working directory).
+    #[arg(long)]
+    config: Option<PathBuf>,
+    #[command(flatten)]
+    flags: PolicyFlags,
+    /// The label that approves destructive migrations (overrides `review.label`).
+    #[arg(long, env = "TOLLGATE_REVIEW_LABEL")]
+    review_label: Option<String>,
+    /// Create or update the sticky pull-request comment.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "true|false")]
+    comment: bool,
+    /// Post review comments on the lines of destructive statements.
+    #[arg(long, default_value_t = true, action = clap::ArgAction::Set, value_name = "true|false")]
+    review_comments: bool,
+    /// The login tollgate comments as: only a comment by this user is ever updated.
+    #[arg(long, default_value = "github-actions[bot]")]
+    comment_author: String,
+    /// Where to write the SARIF file (default: $RUNNER_TEMP/tollgate.sarif).
+    #[arg(long)]
+    sarif_file: Option<PathBuf>,
+    /// Where to write the JSON report (default: $RUNNER_TEMP/tollgate-report.json).
+    #[arg(long)]
+    report_file: Option<PathBuf>,
+    /// The database service `verify` uses (a scratch database is created and dropped there).
+    #[arg(long, env = "TOLLGATE_DATABASE_URL", hide_env_values = true)]
+    database_url: Option<String>,
+    /// When to run `verify`: `auto` runs it when a database URL is given.
+    #[arg(long, value_enum, default_value = "auto")]
+    verify: ci::VerifyWhen,
+    #[arg(long, value_enum, default_value = "auto")]
+    color: ColorChoice,
+}
+
+#[derive(clap::Args)]
 struct CheckArgs {
     /// Migration files or directories (default: the policy's `paths.include` under the
     /// repository root).
@@ -203,9 +249,34 @@ fn main() -> ExitCode {
             return ExitCode::from(code);
         }
     };
+    let sarif_elsewhere = match &cli.command {
+        Command::Verify(a) => a.format == Format::Sarif,
+        Command::Dumps { format, .. } | Command::AnonymizeCheck { format, .. } => {
+            *format == Format::Sarif
+        }
+        _ => false,
+    };
+    if sarif_elsewhere {
+        eprintln!("tollgate: error: --format sarif is available for `check`; `ci` writes a SARIF file of everything it found");
+        return ExitCode::from(2);
+    }
     let result = match cli.command {
         Command::Check(args) => run_check(args),
         Command::Rules { config } => run_rules(config),
+        Command::Ci(a) => ci::run(ci::Args {
+            paths: a.paths,
+            config: a.config,
+            flags: a.flags,
+            review_label: a.review_label,
+            comment: a.comment,
+            review_comments: a.review_comments,
+            comment_author: a.comment_author,
+            sarif_file: a.sarif_file,
+            report_file: a.report_file,
+            database_url: a.database_url.filter(|u| !u.trim().is_empty()),
+            verify: a.verify,
+            color: use_color(a.color),
+        }),
         Command::Verify(a) => verify::run(verify::Args {
             paths: a.paths,
             json: a.format == Format::Json,
@@ -326,17 +397,28 @@ pub(crate) fn apply_flags(policy: &mut Policy, args: &PolicyFlags) -> Result<(),
     Ok(())
 }
 
-fn run_check(args: CheckArgs) -> Result<u8, CliError> {
-    let cwd = std::env::current_dir()
-        .map_err(|e| CliError::new(format!("cannot read the working directory: {e}")))?;
-    let (mut policy, root) = load_policy(args.config.as_deref(), &cwd)?;
-    apply_flags(&mut policy, &args.flags)?;
+/// What `check` (and `ci`) produce: the report and the sources it points into.
+pub(crate) struct Checked {
+    pub report: tollgate_core::report::Report,
+    pub project: tollgate_core::source::Project,
+}
+
+/// The static check: discovery, `--base` history integrity, the anonymisation script, the dump
+/// guard (over `dumps.scan`, and over every blob of `every_blob_in` for `ci`), then the rules.
+pub(crate) fn check_with(
+    policy: &Policy,
+    root: &Path,
+    paths: &[PathBuf],
+    base: Option<&str>,
+    every_blob_in: Option<&str>,
+    cwd: &Path,
+) -> Result<Checked, CliError> {
     let matcher = policy.path_matcher()?;
-    let candidates = discover::collect(&args.paths, &root, &matcher)?;
-    let mut loaded = discover::load(&candidates, &policy, &cwd)?;
+    let candidates = discover::collect(paths, root, &matcher)?;
+    let mut loaded = discover::load(&candidates, policy, cwd)?;
     let mut merge_base = None;
-    if let Some(base_ref) = &args.base {
-        merge_base = Some(base::apply(base_ref, &mut loaded, &cwd)?);
+    if let Some(base_ref) = base {
+        merge_base = Some(base::apply(base_ref, &mut loaded, cwd)?);
     }
     // The anonymisation script, when the repository has one.
     let script = root.join(&policy.anonymize.script);
@@ -344,19 +426,20 @@ fn run_check(args: CheckArgs) -> Result<u8, CliError> {
         let text = discover::read_text(&script)?;
         let file = loaded
             .project
-            .add_file(discover::display_path(&script, &cwd), text);
+            .add_file(discover::display_path(&script, cwd), text);
         loaded.project.anonymize_script = Some(file);
     }
     let dump_notes = dumps::check_issues(
-        &policy,
-        &root,
-        &cwd,
+        policy,
+        root,
+        cwd,
         merge_base.as_deref(),
+        every_blob_in,
         &mut loaded.project,
     )?;
     loaded.notices.extend(dump_notes);
     let project = loaded.project;
-    let mut report = tollgate_core::check(&project, &policy);
+    let mut report = tollgate_core::check(&project, policy);
     report.notices.extend(loaded.notices);
     if project.migrations.is_empty() && policy.require_migrations {
         report
@@ -364,6 +447,22 @@ fn run_check(args: CheckArgs) -> Result<u8, CliError> {
             .push("require_migrations = true: a repository without migrations fails".into());
         report.summary.failed = true;
     }
+    Ok(Checked { report, project })
+}
+
+fn run_check(args: CheckArgs) -> Result<u8, CliError> {
+    let cwd = std::env::current_dir()
+        .map_err(|e| CliError::new(format!("cannot read the working directory: {e}")))?;
+    let (mut policy, root) = load_policy(args.config.as_deref(), &cwd)?;
+    apply_flags(&mut policy, &args.flags)?;
+    let Checked { report, project } = check_with(
+        &policy,
+        &root,
+        &args.paths,
+        args.base.as_deref(),
+        None,
+        &cwd,
+    )?;
 
     let mut stdout = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
     // A closed pipe (`tollgate check | head`) is not an error worth a panic.
@@ -371,6 +470,11 @@ fn run_check(args: CheckArgs) -> Result<u8, CliError> {
         Format::Json => {
             // Compact: machines read it, and pretty-printing megabytes costs real time.
             let _ = serde_json::to_writer(&mut stdout, &report);
+            let _ = stdout.write_all(b"\n");
+        }
+        Format::Sarif => {
+            let sarif = sarif::sarif(&report, &policy);
+            let _ = serde_json::to_writer_pretty(&mut stdout, &sarif);
             let _ = stdout.write_all(b"\n");
         }
         Format::Human => {

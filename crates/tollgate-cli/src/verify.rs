@@ -158,6 +158,15 @@ fn widen(paths: &[PathBuf]) -> (Vec<PathBuf>, Vec<PathBuf>) {
 pub fn run(args: Args) -> Result<u8, CliError> {
     let cwd = std::env::current_dir()
         .map_err(|e| CliError::new(format!("cannot read the working directory: {e}")))?;
+    let crate::Checked { report, project } = verified(&args, &cwd)?;
+    print(&args, &report, &project);
+    Ok(if report.summary.failed { 1 } else { 0 })
+}
+
+/// Runs the migrations and returns the report of what PostgreSQL did (`tollgate ci` merges it
+/// into the static report).
+pub(crate) fn verified(args: &Args, cwd: &Path) -> Result<crate::Checked, CliError> {
+    let cwd = cwd.to_path_buf();
     let (mut policy, root) = crate::load_policy(args.config.as_deref(), &cwd)?;
     crate::apply_flags(&mut policy, &args.flags)?;
     let matcher = policy.path_matcher()?;
@@ -226,10 +235,13 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     if project.migrations.is_empty() && policy.require_migrations {
         report.summary.failed = true;
     }
+    Ok(crate::Checked { report, project })
+}
 
+fn print(args: &Args, report: &Report, project: &Project) {
     let mut stdout = std::io::BufWriter::new(std::io::stdout().lock());
     if args.json {
-        let _ = serde_json::to_writer(&mut stdout, &report);
+        let _ = serde_json::to_writer(&mut stdout, report);
         let _ = stdout.write_all(b"\n");
     } else {
         let files: Vec<(&str, &str)> = project
@@ -238,7 +250,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
             .map(|f| (f.path.as_str(), f.text.as_str()))
             .collect();
         let mut text = render::human(
-            &report,
+            report,
             &files,
             &render::HumanOptions {
                 color: args.color,
@@ -246,16 +258,15 @@ pub fn run(args: Args) -> Result<u8, CliError> {
             },
         );
         // The table goes before the summary lines.
-        let summary = render::summary(&report);
+        let summary = render::summary(report);
         if text.ends_with(&summary) {
             text.truncate(text.len() - summary.len());
         }
-        text.push_str(&table(&report));
+        text.push_str(&table(report));
         text.push_str(&summary);
         let _ = stdout.write_all(text.as_bytes());
     }
     let _ = stdout.flush();
-    Ok(if report.summary.failed { 1 } else { 0 })
 }
 
 /// Starts the server, runs, and always cleans up: the scratch database is dropped and a
