@@ -4,6 +4,10 @@
 use std::cell::Cell;
 use std::io::{self, BufRead, BufReader, Read};
 use std::rc::Rc;
+use std::sync::mpsc::{
+    channel, sync_channel, Receiver, Sender, SyncSender, TryRecvError, TrySendError,
+};
+use std::thread::JoinHandle;
 
 use ruzstd::decoding::errors::{FrameDecoderError, ReadFrameHeaderError};
 use ruzstd::decoding::{BlockDecodingStrategy, FrameDecoder};
@@ -40,9 +44,23 @@ impl Codec {
     }
 }
 
-/// A decoder reading compressed bytes from `input`. `consumed` counts the compressed bytes
-/// the decoder has actually used (not what was read ahead), for the ratio check.
+/// A decoder reading compressed bytes from `input`, run on a second thread when one can be
+/// started (see [`Threaded`]). `consumed` counts the compressed bytes the decoder has actually
+/// used (not what was read ahead), for the ratio check.
 pub(crate) fn decoder<'r>(
+    codec: Codec,
+    input: impl Read + 'r,
+    consumed: Rc<Cell<u64>>,
+) -> Box<dyn Read + 'r> {
+    let input: Box<dyn Read + 'r> = Box::new(input);
+    match Threaded::start(codec, input, consumed) {
+        Ok(t) => Box::new(t),
+        Err((input, consumed)) => inline_decoder(codec, input, consumed),
+    }
+}
+
+/// A decoder on the calling thread.
+fn inline_decoder<'r>(
     codec: Codec,
     input: impl Read + 'r,
     consumed: Rc<Cell<u64>>,
@@ -61,6 +79,253 @@ pub(crate) fn decoder<'r>(
             true,
             XZ_MEM_LIMIT_KB,
         )),
+    }
+}
+
+/// Compressed bytes handed to the decoding thread per message.
+const IN_CHUNK: usize = 64 * 1024;
+/// Decoded bytes per message back.
+const OUT_CHUNK: usize = 64 * 1024;
+/// Messages queued each way: bounds how far the thread decodes ahead of the scan (and its
+/// memory: about `QUEUE * (IN_CHUNK + OUT_CHUNK)`).
+const QUEUE: usize = 8;
+
+/// From the scanning thread to the decoding thread.
+enum Down {
+    Chunk(Vec<u8>),
+    End,
+}
+
+/// From the decoding thread back: decoded bytes with the compressed bytes consumed so far,
+/// a request for input when it has none left, the end, or the decoder's error.
+enum Up {
+    Data(Vec<u8>, u64),
+    Starved,
+    End(u64),
+    Err(io::Error),
+}
+
+/// A decoder run on a second thread, so that decompression and scanning overlap (a `.gz`
+/// then costs about the larger of the two, not their sum). The compressed stream is still
+/// read on the calling thread, where the meters and archive readers live (they are not
+/// `Send`), and handed over in chunks; decoded chunks come back in order. Both queues are
+/// bounded, so the thread never runs more than [`QUEUE`] chunks ahead: the ratio and size
+/// limits, checked on the output as the scanner reads it, still stop a bomb after a few
+/// hundred kilobytes more.
+pub(crate) struct Threaded<'r> {
+    input: Box<dyn Read + 'r>,
+    /// Read from `input` but not yet sent (the queue was full).
+    pending: Option<Down>,
+    input_done: bool,
+    down: Option<SyncSender<Down>>,
+    up: Option<Receiver<Up>>,
+    /// Emptied buffers, sent back for reuse.
+    spare: Option<Sender<Vec<u8>>>,
+    buf: Vec<u8>,
+    pos: usize,
+    consumed: Rc<Cell<u64>>,
+    done: bool,
+    worker: Option<JoinHandle<()>>,
+}
+
+type StartError<'r> = (Box<dyn Read + 'r>, Rc<Cell<u64>>);
+
+impl<'r> Threaded<'r> {
+    /// Starts the decoding thread; gives the input back when no thread can be started.
+    fn start(
+        codec: Codec,
+        input: Box<dyn Read + 'r>,
+        consumed: Rc<Cell<u64>>,
+    ) -> Result<Self, StartError<'r>> {
+        let (down_tx, down_rx) = sync_channel::<Down>(QUEUE);
+        let (up_tx, up_rx) = sync_channel::<Up>(QUEUE);
+        let (spare_tx, spare_rx) = channel::<Vec<u8>>();
+        let spawned = std::thread::Builder::new()
+            .name("tollgate-decode".into())
+            .spawn(move || decode_thread(codec, down_rx, up_tx, spare_rx));
+        match spawned {
+            Ok(worker) => Ok(Threaded {
+                input,
+                pending: None,
+                input_done: false,
+                down: Some(down_tx),
+                up: Some(up_rx),
+                spare: Some(spare_tx),
+                buf: Vec::new(),
+                pos: 0,
+                consumed,
+                done: false,
+                worker: Some(worker),
+            }),
+            Err(_) => Err((input, consumed)),
+        }
+    }
+
+    /// Sends compressed chunks until the queue is full or the input has ended.
+    fn top_up(&mut self) -> io::Result<()> {
+        let Some(down) = &self.down else {
+            return Ok(());
+        };
+        while !self.input_done {
+            let msg = match self.pending.take() {
+                Some(m) => m,
+                None => {
+                    let mut chunk = vec![0u8; IN_CHUNK];
+                    let n = loop {
+                        match self.input.read(&mut chunk) {
+                            Ok(n) => break n,
+                            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+                            Err(e) => return Err(e),
+                        }
+                    };
+                    if n == 0 {
+                        Down::End
+                    } else {
+                        chunk.truncate(n);
+                        Down::Chunk(chunk)
+                    }
+                }
+            };
+            let end = matches!(msg, Down::End);
+            match down.try_send(msg) {
+                Ok(()) => self.input_done = end,
+                Err(TrySendError::Full(m)) => {
+                    self.pending = Some(m);
+                    return Ok(());
+                }
+                // The thread has stopped: its last message says why.
+                Err(TrySendError::Disconnected(_)) => return Ok(()),
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Read for Threaded<'_> {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.pos < self.buf.len() {
+                let n = out.len().min(self.buf.len() - self.pos);
+                out[..n].copy_from_slice(&self.buf[self.pos..self.pos + n]);
+                self.pos += n;
+                return Ok(n);
+            }
+            if self.done || out.is_empty() {
+                return Ok(0);
+            }
+            self.top_up()?;
+            let Some(up) = &self.up else {
+                return Ok(0);
+            };
+            match up.recv() {
+                Ok(Up::Data(data, consumed)) => {
+                    self.consumed.set(consumed);
+                    let used = std::mem::replace(&mut self.buf, data);
+                    self.pos = 0;
+                    if let Some(spare) = &self.spare {
+                        let _ = spare.send(used);
+                    }
+                }
+                // `top_up` runs again before the next wait.
+                Ok(Up::Starved) => {}
+                Ok(Up::End(consumed)) => {
+                    self.consumed.set(consumed);
+                    self.done = true;
+                }
+                Ok(Up::Err(e)) => {
+                    self.done = true;
+                    return Err(e);
+                }
+                Err(_) => {
+                    self.done = true;
+                    return Err(io::Error::other("the decoding thread stopped"));
+                }
+            }
+        }
+    }
+}
+
+impl Drop for Threaded<'_> {
+    fn drop(&mut self) {
+        // Closing the queues stops the thread wherever it waits.
+        self.down = None;
+        self.up = None;
+        self.spare = None;
+        if let Some(w) = self.worker.take() {
+            let _ = w.join();
+        }
+    }
+}
+
+/// The decoding thread's input: the chunks sent down, asking for more when there are none.
+struct ChunkReader {
+    down: Receiver<Down>,
+    up: SyncSender<Up>,
+    chunk: Vec<u8>,
+    pos: usize,
+    ended: bool,
+}
+
+impl Read for ChunkReader {
+    fn read(&mut self, out: &mut [u8]) -> io::Result<usize> {
+        loop {
+            if self.pos < self.chunk.len() {
+                let n = out.len().min(self.chunk.len() - self.pos);
+                out[..n].copy_from_slice(&self.chunk[self.pos..self.pos + n]);
+                self.pos += n;
+                return Ok(n);
+            }
+            if self.ended {
+                return Ok(0);
+            }
+            let msg = match self.down.try_recv() {
+                Ok(m) => m,
+                Err(TryRecvError::Empty) => {
+                    let stopped = || io::Error::other("the scan stopped");
+                    self.up.send(Up::Starved).map_err(|_| stopped())?;
+                    self.down.recv().map_err(|_| stopped())?
+                }
+                Err(TryRecvError::Disconnected) => {
+                    return Err(io::Error::other("the scan stopped"));
+                }
+            };
+            match msg {
+                Down::Chunk(c) => {
+                    self.chunk = c;
+                    self.pos = 0;
+                }
+                Down::End => self.ended = true,
+            }
+        }
+    }
+}
+
+fn decode_thread(codec: Codec, down: Receiver<Down>, up: SyncSender<Up>, spare: Receiver<Vec<u8>>) {
+    let consumed = Rc::new(Cell::new(0));
+    let input = ChunkReader {
+        down,
+        up: up.clone(),
+        chunk: Vec::new(),
+        pos: 0,
+        ended: false,
+    };
+    let mut dec = inline_decoder(codec, input, consumed.clone());
+    loop {
+        let mut buf = spare.try_recv().unwrap_or_default();
+        buf.resize(OUT_CHUNK, 0);
+        let msg = match dec.read(&mut buf) {
+            Ok(0) => Up::End(consumed.get()),
+            Ok(n) => {
+                buf.truncate(n);
+                Up::Data(buf, consumed.get())
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(e) => Up::Err(e),
+        };
+        let last = !matches!(msg, Up::Data(..));
+        if up.send(msg).is_err() || last {
+            return;
+        }
     }
 }
 

@@ -59,6 +59,35 @@ fn single_stream_compressions() {
 }
 
 #[test]
+fn a_large_compressed_dump_reads_like_the_plain_one() {
+    // Several megabytes: the decoder runs on a second thread and hands back many chunks, in
+    // order, whatever the codec.
+    let mut dump = String::from(
+        "--\n-- PostgreSQL database dump\n--\n\nCOPY public.t (id, note) FROM stdin;\n",
+    );
+    for i in 0..60_000u32 {
+        dump.push_str(&format!(
+            "{i}\trow {i}: {} call 06 12 {:02} 56 78\n",
+            "x".repeat((i % 97) as usize),
+            i % 100
+        ));
+    }
+    dump.push_str("\\.\n");
+    let (plain_scanned, plain_rec) = run(dump.as_bytes(), "dump.sql");
+    assert_eq!(plain_scanned[0].data_rows, 60_000);
+    for (name, bytes) in [
+        ("dump.sql.gz", gzip(dump.as_bytes())),
+        ("dump.sql.zst", zstd(dump.as_bytes())),
+        ("dump.sql.bz2", bzip2(dump.as_bytes())),
+        ("dump.sql.xz", xz(dump.as_bytes())),
+    ] {
+        let (scanned, rec) = run(&bytes, name);
+        assert_eq!(scanned, plain_scanned, "{name}");
+        assert!(rec.events == plain_rec.events, "{name}: other cells");
+    }
+}
+
+#[test]
 fn concatenated_gzip_members_and_zstd_frames() {
     let (first, second) = DUMP.split_at(DUMP.find("2\tbob").unwrap());
     let mut gz = gzip(first.as_bytes());

@@ -1176,7 +1176,7 @@ mod tests {
                 "06 12 34 56 78".to_string(),
                 "81.2.69.160".to_string(),
             ];
-            table(&mut c, None, &["id"], &[long.clone()], 70);
+            table(&mut c, None, &["id"], std::slice::from_ref(&long), 70);
             c.member(Some("b.tar!x.sql"));
             table(
                 &mut c,
