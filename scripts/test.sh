@@ -22,6 +22,9 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 step "core builds for wasm32-unknown-unknown (no I/O in the core)"
 cargo build --locked -p tollgate-core --target wasm32-unknown-unknown
 
+step "actionlint (workflows) and shellcheck (action scripts)"
+bash scripts/lint-actions.sh
+
 step "tests"
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT

@@ -9,116 +9,9 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::github::MockGitHub;
+use common::pr::{pr_event, repo, rev, Repo, LABEL, PR_MIGRATION, TOKEN};
 use common::{git, write};
 use serde_json::{json, Value};
-
-const LABEL: &str = "migration:destructive-approved";
-const TOKEN: &str = "ghs_test_token_never_printed";
-
-const BASE_MIGRATION: &str = r#"import { Migration } from '@mikro-orm/migrations';
-
-export class Migration20240101000000 extends Migration {
-
-  async up(): Promise<void> {
-    this.addSql('create table "member" ("id" serial primary key, "email" varchar(255) not null, "phone" varchar(32) null);');
-  }
-
-  async down(): Promise<void> {
-    this.addSql('drop table if exists "member" cascade;');
-  }
-
-}
-"#;
-
-const PR_MIGRATION: &str = r#"import { Migration } from '@mikro-orm/migrations';
-
-export class Migration20240601000000 extends Migration {
-
-  async up(): Promise<void> {
-    this.addSql('alter table "member" drop column "phone";');
-  }
-
-  async down(): Promise<void> {
-    this.addSql('alter table "member" add column "phone" varchar(32) null;');
-  }
-
-}
-"#;
-
-fn dump() -> String {
-    let mut d = String::from(
-        "-- PostgreSQL database dump\n\nCOPY public.member (id, email, phone) FROM stdin;\n",
-    );
-    for i in 0..20 {
-        d.push_str(&format!(
-            "{i}\tcamille.martin{i}@gmail.com\t06 12 34 {:02} {:02}\n",
-            i + 10,
-            i + 20
-        ));
-    }
-    d.push_str("\\.\n");
-    d
-}
-
-fn rev(dir: &Path, r: &str) -> String {
-    let out = Command::new("git")
-        .args(["rev-parse", r])
-        .current_dir(dir)
-        .output()
-        .unwrap();
-    String::from_utf8_lossy(&out.stdout).trim().to_string()
-}
-
-/// A repository with a base commit on `develop` and a pull-request head commit.
-struct Repo {
-    dir: tempfile::TempDir,
-    base: String,
-    head: String,
-}
-
-fn repo(with_dump: bool) -> Repo {
-    let dir = tempfile::tempdir().unwrap();
-    let d = dir.path();
-    git(d, &["init", "-q", "-b", "develop"]);
-    write(d, "package.json", r#"{"name":"api","private":true}"#);
-    write(
-        d,
-        "apps/api/src/migrations/Migration20240101000000.ts",
-        BASE_MIGRATION,
-    );
-    git(d, &["add", "-A"]);
-    git(d, &["commit", "-q", "-m", "base"]);
-    let base = rev(d, "HEAD");
-    git(d, &["checkout", "-q", "-b", "feature"]);
-    write(
-        d,
-        "apps/api/src/migrations/Migration20240601000000.ts",
-        PR_MIGRATION,
-    );
-    if with_dump {
-        write(d, "backups/prod-2024-05.sql", dump());
-    }
-    git(d, &["add", "-A"]);
-    git(d, &["commit", "-q", "-m", "drop phone"]);
-    let head = rev(d, "HEAD");
-    Repo { dir, base, head }
-}
-
-fn pr_event(r: &Repo, action: &str, labels: &[&str], fork: bool) -> Value {
-    let head_repo = if fork { "someone/api" } else { "acme/api" };
-    json!({
-        "action": action,
-        "number": 7,
-        "pull_request": {
-            "number": 7,
-            "user": { "login": "dev" },
-            "labels": labels.iter().map(|l| json!({ "name": l })).collect::<Vec<_>>(),
-            "base": { "sha": r.base, "ref": "develop", "repo": { "full_name": "acme/api" } },
-            "head": { "sha": r.head, "ref": "feature", "repo": { "full_name": head_repo } },
-        },
-        "repository": { "full_name": "acme/api" },
-    })
-}
 
 struct Run {
     out: Output,
@@ -390,6 +283,21 @@ fn the_label_read_fresh_from_the_api_passes_and_comments_are_updated_not_repeate
         .summary
         .contains("**Review gate: approved by label** `migration:destructive-approved`"));
     assert!(second.stdout.contains("review gate: approved by label"));
+    // Approved findings: notices in the log, accepted suppressions in SARIF.
+    assert!(
+        !second.stdout.lines().any(|l| l.starts_with("::error")),
+        "{}",
+        second.stdout
+    );
+    validate_sarif(&second.sarif);
+    let drop = second.sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "drop-column")
+        .unwrap()
+        .clone();
+    assert_eq!(drop["suppressions"][0]["status"], "accepted");
     // The review comment is there already; the sticky comment is edited in place.
     let sticky_id = api.state.lock().unwrap().issue_comments[0].0;
     let lines = api.lines();

@@ -3,6 +3,7 @@
 
 pub mod github;
 pub mod pg;
+pub mod pr;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

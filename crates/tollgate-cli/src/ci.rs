@@ -310,7 +310,20 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         "result: {}\n",
         if failed { "FAIL" } else { "PASS" }
     ));
-    log.push_str(&commands::annotations(&report.findings));
+    // Approved findings are shown as notices: a passing check shows no red annotation.
+    let annotated: Vec<Finding> = report
+        .findings
+        .iter()
+        .map(|f| {
+            let mut f = f.clone();
+            if approved_by_label(&f, &policy, &gate) {
+                f.severity = Severity::Info;
+                f.message = format!("approved by label `{}`: {}", gate.label, f.message);
+            }
+            f
+        })
+        .collect();
+    log.push_str(&commands::annotations(&annotated));
     let mut stdout = std::io::stdout().lock();
     let _ = stdout.write_all(log.as_bytes());
     let _ = stdout.flush();
@@ -332,7 +345,20 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         .sarif_file
         .clone()
         .unwrap_or_else(|| temp_file("tollgate.sarif"));
-    let sarif = crate::sarif::sarif(&report, &policy);
+    let mut sarif = crate::sarif::sarif(&report, &policy);
+    // Approved findings stay in SARIF, marked as accepted, so code scanning does not keep
+    // them open as alerts.
+    if let Some(results) = sarif["runs"][0]["results"].as_array_mut() {
+        for (r, f) in results.iter_mut().zip(&report.findings) {
+            if approved_by_label(f, &policy, &gate) {
+                r["suppressions"] = serde_json::json!([{
+                    "kind": "external",
+                    "status": "accepted",
+                    "justification": format!("approved by the pull-request label `{}`", gate.label),
+                }]);
+            }
+        }
+    }
     write_file(
         &sarif_path,
         &serde_json::to_string_pretty(&sarif).unwrap_or_default(),
@@ -456,23 +482,24 @@ fn gate_for(
     Ok((gate, notes))
 }
 
-/// The findings that fail the policy, less those the review label approves: the destructive
-/// (and, failing closed, unknown) findings of the up side of migrations that needed review.
+/// Whether the review label approves `f`: a destructive (and, failing closed, unknown) finding
+/// of the up side of a migration that needed review, once the gate has passed.
+fn approved_by_label(f: &Finding, policy: &Policy, gate: &Gate) -> bool {
+    gate.required
+        && gate.passed
+        && f.direction == Direction::Up
+        && f.class.is_some_and(|c| policy.needs_review(c))
+        && f.migration
+            .as_ref()
+            .is_some_and(|m| gate.migrations.contains(m))
+}
+
+/// The findings that fail the policy, less those the review label approves.
 fn failing_findings<'r>(report: &'r Report, policy: &Policy, gate: &Gate) -> Vec<&'r Finding> {
     report
         .findings
         .iter()
-        .filter(|f| policy.fails(f.severity))
-        .filter(|f| {
-            let approved = gate.required
-                && gate.passed
-                && f.direction == Direction::Up
-                && f.class.is_some_and(|c| policy.needs_review(c))
-                && f.migration
-                    .as_ref()
-                    .is_some_and(|m| gate.migrations.contains(m));
-            !approved
-        })
+        .filter(|f| policy.fails(f.severity) && !approved_by_label(f, policy, gate))
         .collect()
 }
 
