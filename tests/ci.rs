@@ -187,6 +187,10 @@ fn without_the_label_the_gate_fails_and_everything_is_reported() {
         "the dump is in the comment"
     );
     assert!(sticky.chars().count() < 65_536);
+    insta::assert_snapshot!(
+        "ci_sticky_comment_without_label",
+        sticky.replace(&r.head, "<head>")
+    );
 
     // Outputs, summary, annotations, SARIF and the report file.
     assert_eq!(run.output("destructive"), "true");
@@ -656,4 +660,55 @@ fn the_schema_check_catches_what_it_should() {
     assert!(r.is_err(), "startLine 0 must be rejected");
     let r = std::panic::catch_unwind(|| validate_sarif(&json!({ "version": "2.0.0", "runs": [] })));
     assert!(r.is_err(), "version 2.0.0 must be rejected");
+}
+
+#[test]
+fn with_a_database_url_verify_runs_and_its_results_reach_the_comment() {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt
+        .block_on(tollgate_verify::Server::start(
+            &tollgate_verify::ServerOptions::default(),
+        ))
+        .unwrap_or_else(|e| panic!("PostgreSQL must start for this test: {e}"));
+    let url = server.admin_url().to_string();
+    let r = repo(false);
+    let api = MockGitHub::start();
+    api.state.lock().unwrap().labels = vec![LABEL.into()];
+    let run = run_ci(
+        &r,
+        "pull_request",
+        &pr_event(&r, "labeled", &[LABEL], false),
+        Some(&api),
+        &["--database-url", &url],
+    );
+    assert_eq!(run.code(), 0, "{}", run.stdout);
+    let m = run.report["migrations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|m| m["id"].as_str().unwrap().contains("20240601"))
+        .unwrap()
+        .clone();
+    assert_eq!(m["verify"]["up"]["ok"], json!(true), "{m:#}");
+    assert_eq!(m["verify"]["down"]["ok"], json!(true), "{m:#}");
+    let sticky = api.state.lock().unwrap().issue_comments[0].2.clone();
+    assert!(
+        sticky.contains("| destructive | yes | ✅ round trip | AccessExclusive on `member` |"),
+        "{sticky}"
+    );
+    rt.block_on(server.shutdown());
+
+    // Under pull_request_target the pull request's SQL is never run.
+    let run = run_ci(
+        &r,
+        "pull_request_target",
+        &pr_event(&r, "opened", &[], false),
+        None,
+        &["--database-url", "postgres://localhost:1/x"],
+    );
+    assert_eq!(run.code(), 2);
+    assert!(String::from_utf8_lossy(&run.out.stderr).contains("refusing to run"));
 }

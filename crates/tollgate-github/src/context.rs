@@ -357,4 +357,48 @@ mod tests {
             Event::Other
         );
     }
+
+    /// Payloads shaped like GitHub's (every field GitHub sends that tollgate ignores included).
+    #[test]
+    fn recorded_payload_fixtures() {
+        macro_rules! fixture {
+            ($name:literal) => {
+                include_str!(concat!("../../../tests/fixtures/github/events/", $name))
+            };
+        }
+        let pr = |event: &str, text: &str| match parse_event(event, "event.json", text) {
+            Ok(Event::PullRequest(pr)) => pr,
+            other => panic!("{other:?}"),
+        };
+        let opened = pr("pull_request", fixture!("pull_request.opened.json"));
+        assert_eq!((opened.action.as_str(), opened.number), ("opened", 42));
+        assert_eq!(opened.base_ref, "develop");
+        assert_eq!(opened.head_sha, "9a8b7c6d5e4f30211203f4e5d6c7b8a9f0e1d2c3");
+        assert_eq!(opened.labels, vec!["backend"]);
+        assert!(!opened.fork && !opened.target);
+        let sync = pr("pull_request", fixture!("pull_request.synchronize.json"));
+        assert_eq!(sync.action, "synchronize");
+        let labeled = pr("pull_request", fixture!("pull_request.labeled.json"));
+        assert_eq!(
+            labeled.labels,
+            vec!["backend", "migration:destructive-approved"]
+        );
+        assert_eq!(
+            labeled.author, "dev",
+            "the author, not the sender who labeled"
+        );
+        let unlabeled = pr("pull_request", fixture!("pull_request.unlabeled.json"));
+        assert_eq!(unlabeled.labels, vec!["backend"]);
+        let fork = pr("pull_request", fixture!("pull_request.fork.opened.json"));
+        assert!(fork.fork);
+        let target = pr(
+            "pull_request_target",
+            fixture!("pull_request_target.opened.json"),
+        );
+        assert!(target.target);
+        match parse_event("push", "event.json", fixture!("push.json")).unwrap() {
+            Event::Push(p) => assert_eq!(p.git_ref, "refs/heads/develop"),
+            other => panic!("{other:?}"),
+        }
+    }
 }

@@ -194,6 +194,39 @@ pub async fn post_review(
             Some(rest.split_whitespace().next()?.to_string())
         })
         .collect();
+    let (lines, files) = plan(&mut outcome, head_sha, items, commentable, &posted, label);
+    if !lines.is_empty() {
+        let review = NewReview {
+            commit_id: head_sha.to_string(),
+            event: "COMMENT",
+            body: format!(
+                "tollgate found {} statement{} that need{} review before merge.",
+                lines.len(),
+                if lines.len() == 1 { "" } else { "s" },
+                if lines.len() == 1 { "s" } else { "" }
+            ),
+            comments: lines,
+        };
+        outcome.line_comments = review.comments.len();
+        api.create_review(pr, &review).await?;
+    }
+    for f in &files {
+        api.create_file_comment(pr, f).await?;
+        outcome.file_comments += 1;
+    }
+    Ok(outcome)
+}
+
+/// Which items become line comments, which file-level comments (their line is outside the diff),
+/// which were posted before, and which are over the limit.
+fn plan(
+    outcome: &mut ReviewOutcome,
+    head_sha: &str,
+    items: &[ReviewItem],
+    commentable: &Commentable,
+    posted: &HashSet<String>,
+    label: &str,
+) -> (Vec<NewReviewComment>, Vec<NewFileComment>) {
     let mut seen: HashMap<(String, Option<String>, String), usize> = HashMap::new();
     let mut lines = Vec::new();
     let mut files = Vec::new();
@@ -237,26 +270,7 @@ pub async fn post_review(
             }),
         }
     }
-    if !lines.is_empty() {
-        let review = NewReview {
-            commit_id: head_sha.to_string(),
-            event: "COMMENT",
-            body: format!(
-                "tollgate found {} statement{} that need{} review before merge.",
-                lines.len(),
-                if lines.len() == 1 { "" } else { "s" },
-                if lines.len() == 1 { "s" } else { "" }
-            ),
-            comments: lines,
-        };
-        outcome.line_comments = review.comments.len();
-        api.create_review(pr, &review).await?;
-    }
-    for f in &files {
-        api.create_file_comment(pr, f).await?;
-        outcome.file_comments += 1;
-    }
-    Ok(outcome)
+    (lines, files)
 }
 
 #[cfg(test)]
@@ -272,6 +286,75 @@ mod tests {
         assert!(!c.contains_key("gone.sql"));
         let q = commentable_lines("+++ \"b/db/m\\303\\251 x.sql\"\n@@ -0,0 +1,2 @@\n");
         assert_eq!(q["db/mé x.sql"], vec![(1, 2)]);
+    }
+
+    fn item(path: &str, line: usize, end_line: usize, message: &str) -> ReviewItem {
+        ReviewItem {
+            migration: "m".into(),
+            path: path.into(),
+            line,
+            end_line,
+            class: tollgate_core::model::Class::Destructive,
+            kind: "DROP TABLE".into(),
+            rule: Some("drop-table".into()),
+            message: message.into(),
+            doc_url: None,
+        }
+    }
+
+    #[test]
+    fn lines_outside_the_diff_become_file_comments_and_repeats_are_skipped() {
+        let commentable: Commentable = [("a.sql".to_string(), vec![(10, 20)])]
+            .into_iter()
+            .collect();
+        let items = vec![
+            item("a.sql", 12, 14, "drops `t`"),   // inside: a range comment
+            item("a.sql", 19, 25, "drops `u`"),   // runs past the hunk: clamped to it
+            item("a.sql", 40, 40, "drops `v`"),   // outside the diff: file-level
+            item("b.sql", 3, 3, "drops `w`"),     // file not in the diff
+            item("a.sql", 12, 14, "drops `old`"), // posted by an earlier run
+        ];
+        let posted: HashSet<String> = [fingerprint(&items[4], 1)].into_iter().collect();
+        let mut outcome = ReviewOutcome::default();
+        let (lines, files) = plan(&mut outcome, "abc", &items, &commentable, &posted, "L");
+        assert_eq!(
+            lines
+                .iter()
+                .map(|c| (c.line, c.start_line, c.side))
+                .collect::<Vec<_>>(),
+            vec![(14, Some(12), "RIGHT"), (20, Some(19), "RIGHT")]
+        );
+        assert_eq!(
+            files
+                .iter()
+                .map(|f| (f.path.as_str(), f.subject_type, f.commit_id.as_str()))
+                .collect::<Vec<_>>(),
+            vec![("a.sql", "file", "abc"), ("b.sql", "file", "abc")]
+        );
+        assert_eq!(outcome.already_there, 1);
+        assert!(files[0].body.ends_with(&marker(&fingerprint(&items[2], 1))));
+    }
+
+    #[test]
+    fn at_most_thirty_comments_per_review() {
+        let items: Vec<ReviewItem> = (1..=45).map(|i| item("a.sql", i, i, "drops")).collect();
+        let commentable: Commentable = [("a.sql".to_string(), vec![(1, 100)])]
+            .into_iter()
+            .collect();
+        let mut outcome = ReviewOutcome::default();
+        let (lines, files) = plan(
+            &mut outcome,
+            "abc",
+            &items,
+            &commentable,
+            &HashSet::new(),
+            "L",
+        );
+        assert_eq!(lines.len() + files.len(), MAX_REVIEW_COMMENTS);
+        assert_eq!(outcome.overflow.len(), 15);
+        // Same message on different lines: distinct fingerprints.
+        let bodies: HashSet<&str> = lines.iter().map(|c| c.body.as_str()).collect();
+        assert_eq!(bodies.len(), 30);
     }
 
     #[test]
