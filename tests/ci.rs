@@ -712,3 +712,60 @@ fn with_a_database_url_verify_runs_and_its_results_reach_the_comment() {
     assert_eq!(run.code(), 2);
     assert!(String::from_utf8_lossy(&run.out.stderr).contains("refusing to run"));
 }
+
+#[test]
+fn check_format_sarif_on_the_examples_is_valid_sarif() {
+    let examples = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../examples");
+    let out = Command::new(env!("CARGO_BIN_EXE_tollgate"))
+        .args(["check", ".", "--format", "sarif"])
+        .current_dir(&examples)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let sarif: Value = serde_json::from_slice(&out.stdout).unwrap();
+    validate_sarif(&sarif);
+    let results = sarif["runs"][0]["results"].as_array().unwrap();
+    assert!(results.len() > 30, "{}", results.len());
+    // Every region is 1-based and every result has a fingerprint and a known rule.
+    let rules = sarif["runs"][0]["tool"]["driver"]["rules"]
+        .as_array()
+        .unwrap();
+    for r in results {
+        let region = &r["locations"][0]["physicalLocation"]["region"];
+        if !region.is_null() {
+            assert!(region["startLine"].as_u64().unwrap() >= 1);
+            assert!(region["startColumn"].as_u64().unwrap() >= 1);
+        }
+        let i = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[i]["id"], r["ruleId"]);
+        assert!(r["partialFingerprints"]["tollgateFindingHash/v1"].is_string());
+    }
+}
+
+#[test]
+fn a_broken_event_payload_is_one_line_and_exit_2() {
+    let r = repo(false);
+    for bad in [&b"{not json"[..], &b"\xff\xfe\x00binary"[..]] {
+        let tmp = tempfile::tempdir().unwrap();
+        let event = write(tmp.path(), "event.json", bad);
+        let out = Command::new(env!("CARGO_BIN_EXE_tollgate"))
+            .arg("ci")
+            .current_dir(r.dir.path())
+            .env_clear()
+            .env("PATH", std::env::var("PATH").unwrap_or_default())
+            .env("GITHUB_EVENT_NAME", "pull_request")
+            .env("GITHUB_EVENT_PATH", &event)
+            .env("GITHUB_REPOSITORY", "acme/api")
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{err}");
+        assert!(err.contains("event.json"), "{err}");
+    }
+}
