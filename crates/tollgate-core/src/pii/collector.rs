@@ -24,7 +24,7 @@
 //! redacted as they are taken, at most [`MAX_SAMPLES`] per evidence; no raw value is kept.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::hash::{DefaultHasher, Hash, Hasher};
+use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
 
 use serde::Serialize;
 
@@ -149,7 +149,7 @@ struct Entry {
     named: bool,
     count: u64,
     real: u64,
-    distinct: HashSet<u64>,
+    distinct: ValueHashes,
     first_line: u64,
     samples: Vec<String>,
     sample_tries: u32,
@@ -189,11 +189,33 @@ struct Acc<'p> {
     entries: Vec<Entry>,
     /// File-wide distinct real values per kind found outside personal columns, capped at
     /// `min_unnamed_distinct`.
-    unnamed_distinct: [HashSet<u64>; KINDS],
+    unnamed_distinct: [ValueHashes; KINDS],
     /// The archive member being read.
     member: Option<String>,
     baseline: Option<&'p HashSet<String>>,
     baseline_used: BTreeSet<String>,
+}
+
+/// A set of [`value_hash`]es. They are SipHash outputs already: the set uses them as its own
+/// hash instead of hashing them again.
+type ValueHashes = HashSet<u64, BuildHasherDefault<Prehashed>>;
+
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        // Only `write_u64` is used; anything else is folded in rather than lost.
+        for &b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(b);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
 }
 
 /// The identity of a value for distinct counting: its kind-specific normal form, hashed.
@@ -241,7 +263,7 @@ impl<'p> Collector<'p> {
             slots: Slots::default(),
             acc: Acc {
                 entries: Vec::new(),
-                unnamed_distinct: std::array::from_fn(|_| HashSet::new()),
+                unnamed_distinct: std::array::from_fn(|_| ValueHashes::default()),
                 member: None,
                 baseline: None,
                 baseline_used: BTreeSet::new(),
@@ -628,7 +650,7 @@ fn entry_index(
         named,
         count: 0,
         real: 0,
-        distinct: HashSet::new(),
+        distinct: ValueHashes::default(),
         first_line: u64::MAX,
         samples: Vec::new(),
         sample_tries: 0,

@@ -807,6 +807,9 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "vide",
 ];
 
+/// The longest of [`PLACEHOLDER_WORDS`], in characters.
+const MAX_PLACEHOLDER_CHARS: usize = 10;
+
 /// Is `value` empty or a placeholder rather than data: blank, PostgreSQL COPY's NULL `\N`, one
 /// punctuation character repeated (`-`, `***`, `...`), only `x`s (`xxx`), or a word such as
 /// `null`, `n/a`, `anonymized`, `anonyme`, `redacted`, `[REDACTED]`?
@@ -824,16 +827,23 @@ pub fn is_placeholder(value: &str) -> bool {
         if v.chars().all(|c| c == 'x' || c == 'X') {
             return true;
         }
-        if v.is_ascii() {
-            // `fold` of ASCII text is its lower case, which leaves brackets and spaces alone:
-            // the same comparison without a copy.
-            let word = v
-                .trim_start_matches(['[', '<', '(', '{'])
-                .trim_end_matches([']', '>', ')', '}'])
-                .trim();
-            return PLACEHOLDER_WORDS
-                .iter()
-                .any(|p| p.eq_ignore_ascii_case(word));
+        // `fold` leaves brackets and whitespace alone and never makes one of them out of
+        // another character, so the brackets and spaces can be trimmed before folding.
+        let word = v
+            .trim_start_matches(['[', '<', '(', '{'])
+            .trim_end_matches([']', '>', ')', '}'])
+            .trim();
+        if word.is_ascii() {
+            // The fold of ASCII text is its lower case: the same comparison without a copy.
+            return word.len() <= MAX_PLACEHOLDER_CHARS
+                && PLACEHOLDER_WORDS
+                    .iter()
+                    .any(|p| p.eq_ignore_ascii_case(word));
+        }
+        // Folding never shortens a word (one character or more per character), and every
+        // placeholder word is short.
+        if word.chars().count() > MAX_PLACEHOLDER_CHARS {
+            return false;
         }
         let folded = fold(v);
         let word = folded
@@ -1422,6 +1432,12 @@ mod tests {
             (Some(n), Some(o)) => n.country_code == o.country_code && n.national == o.national,
             _ => false,
         }
+    }
+
+    #[test]
+    fn max_placeholder_chars_is_the_longest_word() {
+        let longest = PLACEHOLDER_WORDS.iter().map(|w| w.chars().count()).max();
+        assert_eq!(longest, Some(MAX_PLACEHOLDER_CHARS));
     }
 
     proptest! {
