@@ -542,3 +542,44 @@ fn without_a_release_binary_the_action_builds_its_own_source() {
     );
     assert_eq!(step(&results, "check").code, 1);
 }
+
+#[test]
+fn the_gate_fails_without_the_label_and_passes_with_it() {
+    let r: Repo = repo(false);
+    let api = MockGitHub::start();
+    let runner = Runner::new(Some("real"));
+    let results = runner.run(
+        r.dir.path(),
+        "pull_request",
+        &pr_event(&r, "opened", &[], false),
+        &api,
+    );
+    assert_eq!(step(&results, "check").code, 1);
+    assert_eq!(runner.outputs(&results)["approved"], "false");
+
+    api.state.lock().unwrap().labels = vec![LABEL.to_string()];
+    let results = runner.run(
+        r.dir.path(),
+        "pull_request",
+        &pr_event(&r, "labeled", &[LABEL], false),
+        &api,
+    );
+    let check = step(&results, "check");
+    assert_eq!(check.code, 0, "{}{}", check.stdout, check.stderr);
+    let outputs = runner.outputs(&results);
+    assert_eq!(outputs["destructive"], "true");
+    assert_eq!(outputs["approved"], "true");
+    assert!(!check.stdout.lines().any(|l| l.starts_with("::error")));
+    assert!(check.stdout.lines().any(|l| l.starts_with("::notice ")
+        && l.contains("approved by label `migration:destructive-approved`: drops column")));
+    let summary = runner.summary();
+    assert!(summary.contains("## ✅ tollgate: passed"), "{summary}");
+    assert!(summary.contains("**Review gate: approved by label**"));
+    let sarif: Value =
+        serde_json::from_str(&std::fs::read_to_string(&outputs["sarif-path"]).unwrap()).unwrap();
+    assert!(sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|x| x["ruleId"] == "drop-column" && x["suppressions"][0]["status"] == "accepted"));
+}
