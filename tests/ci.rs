@@ -42,6 +42,18 @@ fn run_ci(
     api: Option<&MockGitHub>,
     extra: &[&str],
 ) -> Run {
+    run_ci_at(r, event_name, event, api.map(|a| a.url.clone()), extra)
+}
+
+/// `api_url`: the mock's URL (possibly with a GitHub Enterprise `/api/v3` path), which also
+/// gives tollgate a token.
+fn run_ci_at(
+    r: &Repo,
+    event_name: &str,
+    event: &Value,
+    api_url: Option<String>,
+    extra: &[&str],
+) -> Run {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
     let event_path = write(t, "event.json", event.to_string());
@@ -67,9 +79,8 @@ fn run_ci(
         .env("GITHUB_OUTPUT", &output_path)
         .env("GITHUB_STEP_SUMMARY", &summary_path)
         .env("RUNNER_TEMP", t);
-    if let Some(api) = api {
-        cmd.env("GITHUB_API_URL", &api.url)
-            .env("GITHUB_TOKEN", TOKEN);
+    if let Some(url) = api_url {
+        cmd.env("GITHUB_API_URL", url).env("GITHUB_TOKEN", TOKEN);
     } else {
         // An API that does not exist: no token means no call is even tried.
         cmd.env("GITHUB_API_URL", "http://127.0.0.1:9");
@@ -768,4 +779,39 @@ fn a_broken_event_payload_is_one_line_and_exit_2() {
         assert_eq!(err.lines().count(), 1, "{err}");
         assert!(err.contains("event.json"), "{err}");
     }
+}
+
+#[test]
+fn github_enterprise_server_paths_and_pagination() {
+    let r = repo(false);
+    let api = MockGitHub::start();
+    {
+        let mut st = api.state.lock().unwrap();
+        st.page_size = 1;
+        st.labels = vec!["backend".into(), LABEL.into()];
+    }
+    let run = run_ci_at(
+        &r,
+        "pull_request",
+        &pr_event(&r, "opened", &[], false),
+        Some(format!("{}/api/v3/", api.url)),
+        &[],
+    );
+    assert_eq!(
+        run.code(),
+        0,
+        "the label is on the second page: {}",
+        run.stdout
+    );
+    let targets: Vec<String> = api.requests().iter().map(|q| q.target.clone()).collect();
+    assert!(
+        targets
+            .iter()
+            .all(|t| t.starts_with("/api/v3/repos/acme/api/")),
+        "{targets:#?}"
+    );
+    assert!(
+        targets.contains(&"/api/v3/repos/acme/api/issues/7/labels?per_page=1&page=2".to_string()),
+        "{targets:#?}"
+    );
 }

@@ -210,7 +210,10 @@ fn respond(s: &mut State, req: &Request, base: &str) -> (u16, Vec<(String, Strin
             );
         }
     }
-    let path: Vec<String> = req.path().split('/').map(str::to_string).collect();
+    // GitHub Enterprise Server serves the API under /api/v3.
+    let path = req.path();
+    let path = path.strip_prefix("/api/v3").unwrap_or(path);
+    let path: Vec<String> = path.split('/').map(str::to_string).collect();
     let p: Vec<&str> = path.iter().map(String::as_str).collect();
     match (req.method.as_str(), p.as_slice()) {
         ("GET", ["", "repos", _, _, "issues", _, "labels"]) => {
