@@ -32,6 +32,7 @@ mod error;
 pub mod run;
 mod server;
 mod snapshot;
+mod tracker;
 
 pub use diff::{diff, Change, ChangeKind};
 pub use error::VerifyError;
@@ -42,3 +43,4 @@ pub use server::{
 pub use snapshot::{
     qualify, snapshot, Column, Function, Index, Sequence, Snapshot, Table, Trigger, View,
 };
+pub use tracker::{SnapshotMode, Tracker, TrackerStats};

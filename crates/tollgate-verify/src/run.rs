@@ -8,7 +8,8 @@ use std::time::Instant;
 use serde::Serialize;
 use sqlx::{Connection, PgConnection, Row};
 
-use crate::{data, diff, snapshot, Snapshot, VerifyError};
+use crate::tracker::{SnapshotMode, Tracker};
+use crate::{data, diff, Snapshot, VerifyError};
 
 /// One statement to send, with where it stands in its file.
 #[derive(Debug, Clone)]
@@ -389,11 +390,22 @@ async fn current_lock_timeout(conn: &mut PgConnection) -> Option<String> {
         .ok()
 }
 
-/// Runs the migrations on `url` (a scratch database this run created).
+/// Runs the migrations on `url` (a scratch database this run created), with incremental catalog
+/// snapshots (or as `TOLLGATE_VERIFY_SNAPSHOTS` says: see [`SnapshotMode::from_env`]).
 pub async fn run(
     url: &str,
     migrations: &[RunMigration],
     opts: &RunOptions,
+) -> Result<RunReport, VerifyError> {
+    run_with(url, migrations, opts, SnapshotMode::from_env()).await
+}
+
+/// [`run`] with the given way of taking catalog snapshots.
+pub async fn run_with(
+    url: &str,
+    migrations: &[RunMigration],
+    opts: &RunOptions,
+    snapshots: SnapshotMode,
 ) -> Result<RunReport, VerifyError> {
     let mut conn = PgConnection::connect(url)
         .await
@@ -406,6 +418,7 @@ pub async fn run(
         .await
         .map_err(|e| VerifyError::Sql(e.to_string()))?;
     let default_lock_timeout = current_lock_timeout(&mut conn).await.unwrap_or_default();
+    let mut tracker = Tracker::new(&mut conn, snapshots).await?;
     let mut report = RunReport::default();
     let mut filler = data::Filler::new(opts.rows);
     for m in migrations {
@@ -434,7 +447,7 @@ pub async fn run(
             id: m.id.clone(),
             ..MigrationOutcome::default()
         };
-        let mut before = snapshot(&mut conn).await?;
+        let mut before = tracker.snapshot(&mut conn).await?;
         let mut counts = None;
         if opts.with_data {
             let touched = data::touched_tables(&before, &m.up);
@@ -443,11 +456,14 @@ pub async fn run(
             counts = Some(c);
             // Filling moved no catalog object, but sequences advanced: snapshot again so the
             // round trip compares like with like.
-            before = snapshot(&mut conn).await?;
+            before = tracker.snapshot(&mut conn).await?;
         }
-        let rels = relations(&mut conn)
-            .await
-            .map_err(|e| VerifyError::Sql(e.to_string()))?;
+        let rels = match tracker.relations() {
+            Some(rels) => rels,
+            None => relations(&mut conn)
+                .await
+                .map_err(|e| VerifyError::Sql(e.to_string()))?,
+        };
         let (up, locks) = run_side(
             &mut conn,
             &m.up,
@@ -457,7 +473,7 @@ pub async fn run(
         )
         .await?;
         out.locks = locks;
-        let after_up = snapshot(&mut conn).await?;
+        let after_up = tracker.snapshot(&mut conn).await?;
         if !up.ok && !m.transactional {
             up_left_behind(&before, &after_up, &mut out, up);
             out.ms = ms(start);
@@ -487,7 +503,7 @@ pub async fn run(
                 let down_ok = d.ok;
                 out.down = Some(d);
                 if down_ok {
-                    let after_down = snapshot(&mut conn).await?;
+                    let after_down = tracker.snapshot(&mut conn).await?;
                     out.roundtrip = diff(&before, &after_down);
                     if let (Some(c), Some(d)) = (&counts, out.data.as_mut()) {
                         d.lost = data::compare(&mut conn, &after_down, c).await;
@@ -517,6 +533,9 @@ pub async fn run(
         report.migrations.push(out);
     }
     let _ = conn.close().await;
+    if std::env::var_os("TOLLGATE_VERIFY_SNAPSHOT_STATS").is_some() {
+        eprintln!("tollgate verify: snapshots: {:?}", tracker.stats);
+    }
     Ok(report)
 }
 

@@ -1,0 +1,362 @@
+//! Incremental catalog snapshots (the runner's default) against full ones: on histories made
+//! to hit what re-reading only the changed objects could miss, every incremental snapshot is
+//! compared with a full read (`SnapshotMode::Checked` fails on the first difference), and the
+//! report must be the one full snapshots give.
+
+use tollgate_verify::run::{run_with, Mode, RunMigration, RunOptions, RunReport, RunStatement};
+use tollgate_verify::{Server, ServerOptions, SnapshotMode};
+
+fn stmts(path: &str, sql: &[&str]) -> Vec<RunStatement> {
+    sql.iter()
+        .enumerate()
+        .map(|(i, s)| RunStatement {
+            sql: s.to_string(),
+            path: path.to_string(),
+            line: i + 1,
+            column: 1,
+            start: 0,
+            end: s.len(),
+            verbatim: false,
+            transaction_control: false,
+        })
+        .collect()
+}
+
+fn m(id: &str, up: &[&str], down: &[&str]) -> RunMigration {
+    RunMigration {
+        id: id.to_string(),
+        up: stmts(&format!("{id}.up.sql"), up),
+        down: Some(stmts(&format!("{id}.down.sql"), down)),
+        transactional: true,
+        checked: true,
+    }
+}
+
+fn base(up: &[&str]) -> RunMigration {
+    RunMigration {
+        id: "000_base".to_string(),
+        up: stmts("000_base.up.sql", up),
+        down: None,
+        transactional: true,
+        checked: false,
+    }
+}
+
+/// The report without its timings, locks in a stable order.
+fn normalized(mut r: RunReport) -> String {
+    for o in &mut r.migrations {
+        o.ms = 0;
+        o.up.ms = 0;
+        for s in [&mut o.down, &mut o.reup].into_iter().flatten() {
+            s.ms = 0;
+        }
+        for l in &mut o.locks {
+            l.held_ms = 0;
+        }
+        o.locks
+            .sort_by(|a, b| (a.statement, &a.relation).cmp(&(b.statement, &b.relation)));
+    }
+    format!("{r:#?}")
+}
+
+async fn run_mode(migrations: &[RunMigration], mode: Mode, how: SnapshotMode) -> RunReport {
+    let server = Server::start(&ServerOptions::default())
+        .await
+        .expect("PostgreSQL must start for these tests");
+    let db = server.scratch().await.expect("scratch database");
+    let opts = RunOptions {
+        mode,
+        ..RunOptions::default()
+    };
+    let report = run_with(&db.url, migrations, &opts, how).await;
+    db.drop_db().await.expect("drop");
+    server.shutdown().await;
+    report.unwrap_or_else(|e| panic!("{how:?}: {e}"))
+}
+
+/// Runs `migrations` with every incremental snapshot checked against a full one, and with full
+/// snapshots only; the two reports must be the same.
+async fn same_as_full(migrations: Vec<RunMigration>, mode: Mode) -> RunReport {
+    let checked = run_mode(&migrations, mode, SnapshotMode::Checked).await;
+    let full = run_mode(&migrations, mode, SnapshotMode::Full).await;
+    assert_eq!(normalized(checked.clone()), normalized(full));
+    checked
+}
+
+fn messages(changes: &[tollgate_verify::Change]) -> Vec<String> {
+    changes.iter().map(|c| c.message.clone()).collect()
+}
+
+const BASE: &[&str] = &[
+    "CREATE TYPE mood AS ENUM ('sad', 'ok');",
+    "CREATE TABLE users (id bigserial PRIMARY KEY, email text NOT NULL UNIQUE, nickname text, \
+     phone varchar(20), created_at timestamptz DEFAULT now(), mood mood);",
+    "CREATE TABLE orders (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY, \
+     user_id bigint REFERENCES users (id), total numeric(10,2) CHECK (total >= 0));",
+    "CREATE INDEX orders_user_id_idx ON orders (user_id);",
+    "CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS \
+     $$ BEGIN NEW.created_at := now(); RETURN NEW; END $$;",
+    "CREATE TRIGGER users_touch BEFORE UPDATE ON users FOR EACH ROW EXECUTE FUNCTION touch();",
+    "CREATE VIEW user_emails AS SELECT id, email FROM users;",
+    "CREATE SEQUENCE tickets;",
+    "CREATE TABLE marker (n int);",
+    "INSERT INTO users (email) SELECT 'u' || i || '@example.com' FROM generate_series(1, 50) i;",
+];
+
+#[tokio::test]
+async fn changes_the_sql_does_not_name_are_seen() {
+    let mut history = vec![base(BASE)];
+    history.extend([
+        // An index on a table the SQL never names, created by a function.
+        m(
+            "001_index_by_function",
+            &[
+                "CREATE FUNCTION add_index() RETURNS void LANGUAGE plpgsql AS \
+                 $$ BEGIN EXECUTE 'CREATE INDEX hidden_idx ON ' || 'orders (total)'; END $$;",
+                "SELECT add_index();",
+            ],
+            &["DROP INDEX hidden_idx;", "DROP FUNCTION add_index();"],
+        ),
+        // The same through a DO block, and a down that forgets it (the re-up tolerates it, so
+        // the history goes on).
+        m(
+            "002_do_block",
+            &["DO $$ BEGIN EXECUTE 'CREATE INDEX IF NOT EXISTS sneaky_idx ON users (nickname)'; END $$;"],
+            &["SELECT 1;"],
+        ),
+        m(
+            "003_drop_sneaky",
+            &["DROP INDEX sneaky_idx;"],
+            &["CREATE INDEX sneaky_idx ON users (nickname);"],
+        ),
+        // A function body, its settings.
+        m(
+            "004_function_body",
+            &["CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS \
+               $$ BEGIN NEW.created_at := clock_timestamp(); RETURN NEW; END $$;"],
+            &["CREATE OR REPLACE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS \
+               $$ BEGIN NEW.created_at := now(); RETURN NEW; END $$;"],
+        ),
+        // A trigger disabled, one added, one dropped.
+        m(
+            "005_triggers",
+            &[
+                "ALTER TABLE users DISABLE TRIGGER users_touch;",
+                "CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW \
+                 EXECUTE FUNCTION touch();",
+            ],
+            &[
+                "DROP TRIGGER orders_touch ON orders;",
+                "ALTER TABLE users ENABLE TRIGGER users_touch;",
+            ],
+        ),
+        // An enum label (a down cannot remove it: reported).
+        m(
+            "006_enum",
+            &["ALTER TYPE mood ADD VALUE IF NOT EXISTS 'happy' BEFORE 'ok';"],
+            &["SELECT 1;"],
+        ),
+        // A view redefined, and one forgotten by its down.
+        m(
+            "007_views",
+            &[
+                "CREATE OR REPLACE VIEW user_emails AS SELECT id, email, nickname FROM users;",
+                "CREATE MATERIALIZED VIEW IF NOT EXISTS order_totals AS SELECT user_id, sum(total) FROM orders \
+                 GROUP BY user_id;",
+            ],
+            &[
+                "DROP VIEW user_emails;",
+                "CREATE VIEW user_emails AS SELECT id, email FROM users;",
+            ],
+        ),
+        // Sequences: parameters and ownership.
+        m(
+            "008_sequences",
+            &[
+                "ALTER SEQUENCE tickets INCREMENT BY 10 MAXVALUE 100000;",
+                "ALTER SEQUENCE tickets OWNED BY orders.id;",
+            ],
+            &["ALTER SEQUENCE tickets INCREMENT BY 1 NO MAXVALUE OWNED BY NONE;"],
+        ),
+        m(
+            "009_sequence_owner_only",
+            &["ALTER SEQUENCE tickets OWNED BY users.id;"],
+            &["ALTER SEQUENCE tickets OWNED BY NONE;"],
+        ),
+        // Column defaults, NOT NULL, a type change that rewrites the table and rebuilds its
+        // primary key (an identity column: its sequence changes type too).
+        m(
+            "010_columns",
+            &[
+                "ALTER TABLE users ALTER COLUMN nickname SET DEFAULT 'anon';",
+                "ALTER TABLE users ALTER COLUMN created_at DROP DEFAULT;",
+                "UPDATE users SET phone = '06' WHERE phone IS NULL;",
+                "ALTER TABLE users ALTER COLUMN phone SET NOT NULL;",
+            ],
+            &[
+                "ALTER TABLE users ALTER COLUMN phone DROP NOT NULL;",
+                "ALTER TABLE users ALTER COLUMN nickname DROP DEFAULT;",
+            ],
+        ),
+        m(
+            "011_retype",
+            &["ALTER TABLE orders ALTER COLUMN id TYPE bigint;"],
+            &["ALTER TABLE orders ALTER COLUMN id TYPE int;"],
+        ),
+        // Constraints: one added, one dropped and not restored (a foreign key: its triggers go).
+        m(
+            "012_constraints",
+            &[
+                "ALTER TABLE orders DROP CONSTRAINT IF EXISTS orders_user_id_fkey;",
+                "ALTER TABLE users ADD CONSTRAINT users_phone_check CHECK (phone <> '') NOT VALID;",
+            ],
+            &["ALTER TABLE users DROP CONSTRAINT users_phone_check;"],
+        ),
+        // A column renamed (every printed definition may change: a full read) and back.
+        m(
+            "013_rename",
+            &["ALTER TABLE users RENAME COLUMN email TO mail;"],
+            &["ALTER TABLE users RENAME COLUMN mail TO email;"],
+        ),
+        // A table dropped and re-created differently by its down.
+        m(
+            "014_drop_table",
+            &["DROP TABLE marker;"],
+            &["CREATE TABLE marker (n bigint);"],
+        ),
+        // A schema, a table in it, a truncate (new storage) and a comment (no snapshot change).
+        m(
+            "015_schema",
+            &[
+                "CREATE SCHEMA audit;",
+                "CREATE TABLE audit.log (at timestamptz DEFAULT now(), what text);",
+                "TRUNCATE orders;",
+                "COMMENT ON TABLE users IS 'people';",
+            ],
+            &["DROP SCHEMA audit CASCADE;"],
+        ),
+        // The search path changes how every name prints: a full read.
+        m(
+            "016_search_path",
+            &["SET search_path = audit, public;", "CREATE TABLE audit_only (x int);"],
+            &["DROP TABLE audit_only;"],
+        ),
+    ]);
+    let report = same_as_full(history, Mode::Roundtrip).await;
+    assert!(report.base_error.is_none(), "{report:#?}");
+    assert_eq!(
+        report.migrations.len(),
+        16,
+        "every migration ran: {report:#?}"
+    );
+    let by_id = |id: &str| {
+        report
+            .migrations
+            .iter()
+            .find(|o| o.id == id)
+            .unwrap_or_else(|| panic!("{id}: {report:#?}"))
+    };
+    let effect = messages(&by_id("001_index_by_function").effect);
+    assert!(
+        effect.iter().any(|s| s.contains("hidden_idx")),
+        "{effect:?}"
+    );
+    let rt = messages(&by_id("002_do_block").roundtrip);
+    assert!(rt.iter().any(|s| s.contains("sneaky_idx")), "{rt:?}");
+    let effect = messages(&by_id("004_function_body").effect);
+    assert!(
+        effect.iter().any(|s| s.contains("body changed")),
+        "{effect:?}"
+    );
+    let effect = messages(&by_id("005_triggers").effect);
+    assert!(
+        effect.iter().any(|s| s.contains("users_touch"))
+            && effect.iter().any(|s| s.contains("orders_touch")),
+        "{effect:?}"
+    );
+    let rt = messages(&by_id("006_enum").roundtrip);
+    assert!(rt.iter().any(|s| s.contains("happy")), "{rt:?}");
+    let rt = messages(&by_id("007_views").roundtrip);
+    assert!(rt.iter().any(|s| s.contains("order_totals")), "{rt:?}");
+    let effect = messages(&by_id("008_sequences").effect);
+    assert!(effect.iter().any(|s| s.contains("owned by")), "{effect:?}");
+    let effect = messages(&by_id("009_sequence_owner_only").effect);
+    assert!(effect.iter().any(|s| s.contains("owned by")), "{effect:?}");
+    let rt = messages(&by_id("010_columns").roundtrip);
+    assert!(
+        rt.iter()
+            .any(|s| s.contains("default of `users.created_at`")),
+        "{rt:?}"
+    );
+    assert!(by_id("011_retype").rewrites.iter().any(|r| r == "orders"));
+    let rt = messages(&by_id("012_constraints").roundtrip);
+    assert!(
+        rt.iter().any(|s| s.contains("orders_user_id_fkey")),
+        "{rt:?}"
+    );
+    let rt = messages(&by_id("014_drop_table").roundtrip);
+    assert!(rt.iter().any(|s| s.contains("marker.n")), "{rt:?}");
+    assert!(by_id("015_schema").roundtrip.is_empty());
+}
+
+#[tokio::test]
+async fn a_re_up_that_differs_from_the_up_leaves_the_next_migration_exact() {
+    // The up adds a column whose name depends on data the down does not restore, so the re-up
+    // builds another schema than the up did: the next migration must start from the schema the
+    // re-up left, not from the one the up left.
+    let history = vec![
+        base(BASE),
+        m(
+            "001_data_dependent",
+            &[
+                "DO $$ BEGIN \
+                   IF EXISTS (SELECT 1 FROM marker) THEN \
+                     ALTER TABLE users ADD COLUMN second text; \
+                   ELSE \
+                     ALTER TABLE users ADD COLUMN first text; \
+                   END IF; \
+                 END $$;",
+                "INSERT INTO marker VALUES (1);",
+            ],
+            &["ALTER TABLE users DROP COLUMN IF EXISTS first;"],
+        ),
+        m(
+            "002_next",
+            &["ALTER TABLE orders ADD COLUMN note text;"],
+            &["ALTER TABLE orders DROP COLUMN note;"],
+        ),
+    ];
+    let report = same_as_full(history, Mode::Roundtrip).await;
+    let next = &report.migrations[1];
+    assert_eq!(messages(&next.effect), ["column `orders.note` is new"]);
+    assert!(next.roundtrip.is_empty(), "{:?}", messages(&next.roundtrip));
+}
+
+#[tokio::test]
+async fn mode_up_and_shared_names_match_full_snapshots() {
+    // Overloaded functions and a table named like one in another schema switch the cache off
+    // (how a name prints then depends on the search path); the report stays exact.
+    let history = vec![
+        base(BASE),
+        m(
+            "001_overload",
+            &[
+                "CREATE FUNCTION f(int) RETURNS int LANGUAGE sql AS 'SELECT $1';",
+                "CREATE FUNCTION f(text) RETURNS text LANGUAGE sql AS 'SELECT $1';",
+            ],
+            &["DROP FUNCTION f(int);", "DROP FUNCTION f(text);"],
+        ),
+        m(
+            "002_same_name",
+            &["CREATE SCHEMA other;", "CREATE TABLE other.users (id int);"],
+            &["DROP SCHEMA other CASCADE;"],
+        ),
+        m(
+            "003_after",
+            &["ALTER TABLE users ADD COLUMN city text;"],
+            &["ALTER TABLE users DROP COLUMN city;"],
+        ),
+    ];
+    same_as_full(history.clone(), Mode::Up).await;
+    same_as_full(history, Mode::Roundtrip).await;
+}
