@@ -521,6 +521,10 @@ pub fn add_observed(report: &mut Report, project: &Project, policy: &Policy, obs
     }
 }
 
+fn shown(text: &str) -> String {
+    text.replace(crate::sources::typescript::EXPR_PLACEHOLDER, "${…}")
+}
+
 /// Turns a hit already placed in file coordinates into a finding, or `None` when the policy
 /// switches its rule off.
 #[allow(clippy::too_many_arguments)]
@@ -549,8 +553,10 @@ fn make_finding(
         rule: hit.rule.to_string(),
         severity,
         class: hit.class,
-        message: hit.message.clone(),
-        help: hit.help.clone(),
+        // A `${…}` of a TypeScript template literal is analysed as a placeholder identifier;
+        // the reader sees the interpolation, not tollgate's stand-in.
+        message: shown(&hit.message),
+        help: shown(&hit.help),
         path: file.path.clone(),
         line: s.line,
         column: s.column,
