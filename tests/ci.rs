@@ -815,3 +815,40 @@ fn github_enterprise_server_paths_and_pagination() {
         "{targets:#?}"
     );
 }
+
+#[test]
+fn a_migration_built_at_run_time_needs_the_label_and_shows_the_interpolation() {
+    let r = repo(false);
+    let m = PR_MIGRATION.replace(
+        "    this.addSql('alter table \"member\" drop column \"phone\";');\n",
+        "    const column = process.env.COLUMN;\n    this.addSql(`alter table \"member\" drop column \"${column}\";`);\n",
+    );
+    write(
+        r.dir.path(),
+        "apps/api/src/migrations/Migration20240601000000.ts",
+        m,
+    );
+    git(r.dir.path(), &["commit", "-q", "-am", "dynamic"]);
+    let head = rev(r.dir.path(), "HEAD");
+    let r = Repo { head, ..r };
+    let api = MockGitHub::start();
+    let run = run_ci(
+        &r,
+        "pull_request",
+        &pr_event(&r, "opened", &[], false),
+        Some(&api),
+        &[],
+    );
+    assert_eq!(run.code(), 1, "{}", run.stdout);
+    assert_eq!(run.output("destructive"), "true", "unknown fails closed");
+    let reqs = api.requests();
+    let review = reqs
+        .iter()
+        .find(|q| q.line() == "POST /repos/acme/api/pulls/7/reviews")
+        .expect("a review");
+    let c = &review.body.as_ref().unwrap()["comments"][0];
+    assert_eq!(c["line"], json!(7), "{c:#}");
+    // The interpolation is shown as such, not as tollgate's placeholder.
+    let body = c["body"].as_str().unwrap();
+    assert!(body.contains("drops column `member.${…}`"), "{body}");
+}

@@ -297,6 +297,12 @@ pub fn run(args: Args) -> Result<u8, CliError> {
             width: 100,
         },
     );
+    // The verdict goes last, after the gate and the notes.
+    for verdict in ["result: FAIL\n", "result: pass\n"] {
+        if log.ends_with(verdict) {
+            log.truncate(log.len() - verdict.len());
+        }
+    }
     if gate.required {
         log.push_str(&match gate.failure() {
             Some(why) => format!("review gate: FAIL: {why}\n"),
@@ -308,7 +314,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     }
     log.push_str(&format!(
         "result: {}\n",
-        if failed { "FAIL" } else { "PASS" }
+        if failed { "FAIL" } else { "pass" }
     ));
     // Approved findings are shown as notices: a passing check shows no red annotation.
     let annotated: Vec<Finding> = report

@@ -128,6 +128,27 @@ pub fn review_items(report: &Report, policy: &Policy) -> (Vec<String>, Vec<Revie
             });
         }
         if items.len() == before {
+            // No statement carries the class (SQL built at run time, `this.execute(…)`): the
+            // findings that gave the migration its class say where.
+            for f in report.findings.iter().filter(|f| {
+                f.migration.as_deref() == Some(m.id.as_str())
+                    && f.direction == Direction::Up
+                    && f.class.is_some_and(|c| policy.needs_review(c))
+            }) {
+                items.push(ReviewItem {
+                    migration: m.id.clone(),
+                    path: f.path.clone(),
+                    line: f.line,
+                    end_line: f.end_line,
+                    class: f.class.unwrap_or(Class::Unknown),
+                    kind: f.rule.clone(),
+                    rule: Some(f.rule.clone()),
+                    message: f.message.clone(),
+                    doc_url: Some(f.doc_url.clone()),
+                });
+            }
+        }
+        if items.len() == before {
             // The migration needs review for a reason outside its statements (e.g. an unreadable
             // file): point at the file.
             items.push(ReviewItem {
