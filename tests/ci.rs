@@ -9,8 +9,8 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
 use common::github::MockGitHub;
-use common::pr::{pr_event, repo, rev, Repo, LABEL, PR_MIGRATION, TOKEN};
-use common::{git, write};
+use common::pr::{pr_event, repo, Repo, LABEL, TOKEN};
+use common::write;
 use serde_json::{json, Value};
 
 struct Run {
@@ -596,18 +596,7 @@ fn many_findings_stay_within_the_limits() {
             "    this.addSql('alter table \"member\" drop column \"c{i}\";');\n"
         ));
     }
-    let m = PR_MIGRATION.replace(
-        "    this.addSql('alter table \"member\" drop column \"phone\";');\n",
-        &up,
-    );
-    write(
-        r.dir.path(),
-        "apps/api/src/migrations/Migration20240601000000.ts",
-        m,
-    );
-    git(r.dir.path(), &["commit", "-q", "-am", "many"]);
-    let head = rev(r.dir.path(), "HEAD");
-    let r = Repo { head, ..r };
+    let r = r.with_up(&up, "many");
     let api = MockGitHub::start();
     let run = run_ci(
         &r,
@@ -675,15 +664,7 @@ fn the_schema_check_catches_what_it_should() {
 
 #[test]
 fn with_a_database_url_verify_runs_and_its_results_reach_the_comment() {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let server = rt
-        .block_on(tollgate_verify::Server::start(
-            &tollgate_verify::ServerOptions::default(),
-        ))
-        .unwrap_or_else(|e| panic!("PostgreSQL must start for this test: {e}"));
+    let (rt, server) = common::pr::server();
     let url = server.admin_url().to_string();
     let r = repo(false);
     let api = MockGitHub::start();
@@ -819,18 +800,10 @@ fn github_enterprise_server_paths_and_pagination() {
 #[test]
 fn a_migration_built_at_run_time_needs_the_label_and_shows_the_interpolation() {
     let r = repo(false);
-    let m = PR_MIGRATION.replace(
-        "    this.addSql('alter table \"member\" drop column \"phone\";');\n",
+    let r = r.with_up(
         "    const column = process.env.COLUMN;\n    this.addSql(`alter table \"member\" drop column \"${column}\";`);\n",
+        "dynamic",
     );
-    write(
-        r.dir.path(),
-        "apps/api/src/migrations/Migration20240601000000.ts",
-        m,
-    );
-    git(r.dir.path(), &["commit", "-q", "-am", "dynamic"]);
-    let head = rev(r.dir.path(), "HEAD");
-    let r = Repo { head, ..r };
     let api = MockGitHub::start();
     let run = run_ci(
         &r,

@@ -6,6 +6,7 @@ mod common;
 
 use std::path::Path;
 
+use common::pr::server;
 use common::{git, json, stderr, stdout, tollgate, write};
 use serde_json::Value;
 
@@ -437,20 +438,6 @@ fn the_mikro_orm_example_runs_as_mikro_orm_would() {
         .as_str()
         .unwrap()
         .starts_with("not verified, because an earlier migration failed")));
-}
-
-/// Starts a PostgreSQL for tests that pass `--database-url`; panics (never skips) without one.
-fn server() -> (tokio::runtime::Runtime, tollgate_verify::Server) {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    let server = rt
-        .block_on(tollgate_verify::Server::start(
-            &tollgate_verify::ServerOptions::default(),
-        ))
-        .unwrap_or_else(|e| panic!("PostgreSQL must start for these tests: {e}"));
-    (rt, server)
 }
 
 fn databases(rt: &tokio::runtime::Runtime, url: &str) -> Vec<String> {

@@ -116,3 +116,37 @@ pub fn pr_event(r: &Repo, action: &str, labels: &[&str], fork: bool) -> Value {
         "repository": { "full_name": "acme/api" },
     })
 }
+
+impl Repo {
+    /// A new head commit whose PR migration has `up_line` instead of the `drop column "phone"`
+    /// line of [`PR_MIGRATION`].
+    pub fn with_up(self, up_line: &str, message: &str) -> Repo {
+        let m = PR_MIGRATION.replace(
+            "    this.addSql('alter table \"member\" drop column \"phone\";');\n",
+            up_line,
+        );
+        write(
+            self.dir.path(),
+            "apps/api/src/migrations/Migration20240601000000.ts",
+            m,
+        );
+        git(self.dir.path(), &["commit", "-q", "-am", message]);
+        let head = rev(self.dir.path(), "HEAD");
+        Repo { head, ..self }
+    }
+}
+
+/// A throwaway PostgreSQL for tests that pass `--database-url`, with the runtime that drives
+/// it; panics (never skips) when it cannot start.
+pub fn server() -> (tokio::runtime::Runtime, tollgate_verify::Server) {
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let server = rt
+        .block_on(tollgate_verify::Server::start(
+            &tollgate_verify::ServerOptions::default(),
+        ))
+        .unwrap_or_else(|e| panic!("PostgreSQL must start for these tests: {e}"));
+    (rt, server)
+}
