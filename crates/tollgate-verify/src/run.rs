@@ -185,16 +185,30 @@ async fn relations(conn: &mut PgConnection) -> Result<BTreeMap<u32, String>, sql
         .collect())
 }
 
-async fn held_locks(conn: &mut PgConnection) -> Result<Vec<(u32, String)>, sqlx::Error> {
+/// The relation locks this session holds, and its `lock_timeout` (one round trip).
+async fn held_locks(
+    conn: &mut PgConnection,
+) -> Result<(Vec<(u32, String)>, Option<String>), sqlx::Error> {
     let rows = sqlx::query(
-        "SELECT relation::int8 AS oid, mode FROM pg_locks WHERE pid = pg_backend_pid() AND locktype = 'relation' AND granted",
+        "SELECT l.relation::int8 AS oid, l.mode, s.lock_timeout \
+         FROM (SELECT current_setting('lock_timeout') AS lock_timeout) s \
+         LEFT JOIN pg_locks l ON l.pid = pg_backend_pid() AND l.locktype = 'relation' \
+           AND l.granted",
     )
     .fetch_all(&mut *conn)
     .await?;
-    Ok(rows
-        .iter()
-        .map(|r| (r.get::<i64, _>("oid") as u32, r.get::<String, _>("mode")))
-        .collect())
+    let timeout = rows.first().map(|r| r.get::<String, _>("lock_timeout"));
+    Ok((
+        rows.iter()
+            .filter_map(|r| {
+                Some((
+                    r.get::<Option<i64>, _>("oid")? as u32,
+                    r.get::<Option<String>, _>("mode")?,
+                ))
+            })
+            .collect(),
+        timeout,
+    ))
 }
 
 /// Runs one side. Returns the step and, for an up, the locks it traced.
@@ -346,7 +360,7 @@ async fn trace_locks(
 ) -> Result<(), VerifyError> {
     {
         if let Some(before) = trace {
-            let held = held_locks(conn)
+            let (held, timeout) = held_locks(conn)
                 .await
                 .map_err(|e| VerifyError::Sql(e.to_string()))?;
             for (oid, mode) in held {
@@ -373,8 +387,7 @@ async fn trace_locks(
                     end: st.end,
                     held_ms: if in_tx { 0 } else { ms(t) },
                     lock_timeout_set: lock_timeout_set
-                        || current_lock_timeout(conn).await.as_deref()
-                            != Some(default_lock_timeout),
+                        || timeout.as_deref() != Some(default_lock_timeout),
                     blocks: what,
                 });
             }
@@ -421,8 +434,12 @@ pub async fn run_with(
     let mut tracker = Tracker::new(&mut conn, snapshots).await?;
     let mut report = RunReport::default();
     let mut filler = data::Filler::new(opts.rows);
+    // With `--mode up`, the schema after one up is the schema before the next (only the
+    // session's `SET`s run in between): no need to read it again.
+    let mut carried: Option<Snapshot> = None;
     for m in migrations {
         if !m.checked {
+            carried = None;
             let (step, _) = run_side(
                 &mut conn,
                 &m.up,
@@ -447,7 +464,10 @@ pub async fn run_with(
             id: m.id.clone(),
             ..MigrationOutcome::default()
         };
-        let mut before = tracker.snapshot(&mut conn).await?;
+        let mut before = match carried.take() {
+            Some(s) => s,
+            None => tracker.snapshot(&mut conn).await?,
+        };
         let mut counts = None;
         if opts.with_data {
             let touched = data::touched_tables(&before, &m.up);
@@ -489,6 +509,9 @@ pub async fn run_with(
             out.ms = ms(start);
             report.migrations.push(out);
             break;
+        }
+        if opts.mode == Mode::Up && !opts.with_data {
+            carried = Some(after_up.clone());
         }
         if opts.mode == Mode::Roundtrip {
             if let Some(down) = &m.down {

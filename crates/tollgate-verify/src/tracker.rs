@@ -394,9 +394,10 @@ fn not_ext(catalog: &str, oid: &str) -> String {
 
 /// Reads the given relations (plus the indexes of their tables and the tables of their
 /// indexes), enum types and functions, with the expressions of `snapshot.rs`.
-fn fetch_sql() -> &'static str {
-    static SQL: OnceLock<String> = OnceLock::new();
-    SQL.get_or_init(|| {
+/// `all`: every relation (a full read; `$1` is ignored), without looking each one up.
+fn fetch_sql(all: bool) -> &'static str {
+    static SQL: [OnceLock<String>; 2] = [OnceLock::new(), OnceLock::new()];
+    SQL[all as usize].get_or_init(|| {
         let un = user_ns_sql!("n");
         let parts = [
             fetch_part(
@@ -670,9 +671,9 @@ fn fetch_sql() -> &'static str {
                 "FROM pg_extension WHERE $5",
             ),
         ];
-        // The relations as one array (an init plan), so that every part looks them up through
-        // the catalog's index instead of scanning it.
-        let parts: Vec<String> = parts.into_iter().map(scoped).collect();
+        // The relations as one array, with the indexes of their tables and the tables of their
+        // indexes (an index's options show in its table's constraints).
+        let parts: Vec<String> = parts.into_iter().map(|p| scoped(p, all)).collect();
         format!(
             "WITH d AS (SELECT $1::int8[]::oid[] AS d), \
              dxa AS MATERIALIZED (SELECT coalesce(array_agg(DISTINCT o), '{{}}') AS a FROM ( \
@@ -690,16 +691,20 @@ fn fetch_sql() -> &'static str {
     })
 }
 
-/// `SELECT … JOIN dx ON dx.oid = expr …` → the same select run once per relation read again,
-/// with `expr = dx.oid`.
-fn scoped(part: String) -> String {
+/// `… JOIN dx ON dx.oid = expr …` → `… WHERE expr = ANY(<the relations>) …`: the relations
+/// come as one array (an init plan), looked up through the catalogs' indexes. With `all`, the
+/// join goes: every relation.
+fn scoped(part: String, all: bool) -> String {
     let key = "JOIN dx ON dx.oid = ";
     let Some(i) = part.find(key) else {
         return part;
     };
     let rest = &part[i + key.len()..];
     let end = rest.find(' ').unwrap_or(rest.len());
-    let cond = format!("{} = dx.oid", &rest[..end]);
+    if all {
+        return format!("{}{}", &part[..i], &rest[end..]);
+    }
+    let cond = format!("{} = ANY((SELECT a FROM dxa)::oid[])", &rest[..end]);
     let mut p = format!("{}{}", &part[..i], &rest[end..]);
     if let Some(w) = p.find(" WHERE ") {
         p.replace_range(w..w + 7, &format!(" WHERE {cond} AND "));
@@ -708,11 +713,7 @@ fn scoped(part: String) -> String {
     } else {
         p.push_str(&format!(" WHERE {cond}"));
     }
-    // One lookup per relation (OFFSET 0 keeps the subquery apart, so its plan is for one oid).
-    format!(
-        "SELECT q.* FROM unnest((SELECT a FROM dxa)::oid[]) AS dx(oid) \
-         CROSS JOIN LATERAL ({p} OFFSET 0) q"
-    )
+    p
 }
 
 /// What a relation put in the snapshot, to take it out again.
@@ -1425,11 +1426,12 @@ impl Tracker {
         schemas: bool,
         extensions: bool,
     ) -> Result<(), VerifyError> {
+        // `extensions` is asked for by full reads only, which read every relation.
         self.stats.read_again += (rels.len() + enums.len() + functions.len()) as u64;
         let rel_list: Vec<i64> = rels.iter().copied().collect();
         let enum_list: Vec<i64> = enums.iter().copied().collect();
         let fn_list: Vec<i64> = functions.iter().copied().collect();
-        let rows = sqlx::query(fetch_sql())
+        let rows = sqlx::query(fetch_sql(extensions))
             .bind(&rel_list)
             .bind(&enum_list)
             .bind(&fn_list)
