@@ -362,18 +362,25 @@ if profiled:
     snap = re.compile(r"pg_get_constraintdef|pg_get_indexdef|pg_get_viewdef|FROM pg_sequence s|pg_enum|"
                       r"pg_get_function_identity_arguments|pg_get_triggerdef|FROM pg_extension|"
                       r"pg_relation_filenode|FROM pg_attribute a|pg_get_partkeydef|"
-                      r"^SELECT n\.nspname::text FROM pg_namespace n WHERE")
+                      r"^SELECT n\.nspname::text FROM pg_namespace n WHERE|"
+                      # tracker.rs: statistics flush, what changed, the catalog list, the version
+                      r"pg_stat_force_next_flush|pg_stat_get_tuples_inserted|"
+                      r"FROM pg_class c WHERE c\.relnamespace = \$\d+::regnamespace|"
+                      r"current_setting\(\$1\)::int4, current_setting")
     lockq = re.compile(r"pg_locks|^SELECT current_setting\(\$1\)$|"
                        r"c\.oid::int8 AS oid, CASE WHEN n\.nspname")
     ctrl = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SET statement_timeout|SET lock_timeout = \d|"
                       r"SET client_min_messages|CREATE DATABASE|DROP DATABASE|SELECT 1 FROM pg_database|"
                       r"SELECT current_setting\(\$1\)::int4)", re.I)
+    flushes = {}
     def split(name):
         cats = {"catalog snapshots": [0, 0.0], "lock tracing": [0, 0.0],
                 "migration SQL": [0, 0.0], "session, transactions, scratch db": [0, 0.0]}
         top = []
         for r in csv.DictReader(open(os.path.join(work, name))):
             q, calls, ms = r["query"], int(r["calls"]), float(r["ms"])
+            if "pg_stat_force_next_flush" in q:
+                flushes[name] = flushes.get(name, 0) + calls
             if snap.search(q):
                 k = "catalog snapshots"
             elif lockq.search(q):
@@ -404,12 +411,14 @@ if profiled:
         "%.2f" % walls.get(c, float("nan")) for c, _, _ in cols if c in data))
     print("| client CPU of that run (user + sys) | %s |" % " | ".join(
         "%.2f" % cpus.get(c, float("nan")) for c, _, _ in cols if c in data))
-    for c, _, lbl in cols:
+    for c, f, lbl in cols:
         if c in data and data[c][0]["catalog snapshots"][0]:
             k = data[c][0]["catalog snapshots"]
+            # Incremental snapshots start with one statistics flush each; full ones are 12 queries.
+            n = flushes.get(f) or k[0] // 12
             print()
-            print("%s: %d snapshots (12 catalog queries each), %.1f ms of server time per snapshot on "
-                  "average over the history." % (lbl, k[0] // 12, k[1] / (k[0] / 12)))
+            print("%s: %d catalog reads (%d queries), %.2f ms of server time per read on "
+                  "average over the history." % (lbl, n, k[0], k[1] / n))
     if "profile roundtrip" in data:
         print()
         print("Most expensive queries of the round trip (server time, all calls):")
