@@ -13,11 +13,9 @@ use std::path::{Path, PathBuf};
 use tollgate_core::ops::{ConstraintKind, DefaultKind, ObjectName};
 use tollgate_core::policy::{PathMatcher, Policy};
 use tollgate_core::source::SourceIssue;
-use tollgate_core::sources::layout::{self, LayoutFile, ProblemKind};
-use tollgate_core::sources::typescript::{self, DownState};
+use tollgate_core::sources::load;
 use tollgate_core::sources::Tool;
-use tollgate_core::span::Span;
-use tollgate_core::{MigrationInput, Project, SqlPart, TransactionMode};
+use tollgate_core::{MigrationInput, Project};
 
 use crate::error::CliError;
 
@@ -242,12 +240,7 @@ pub struct MigrationFiles {
     pub version: Vec<VersionKey>,
 }
 
-/// One comparable part of a version: numbers compare by value.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
-pub enum VersionKey {
-    Num(u128),
-    Text(String),
-}
+pub use tollgate_core::sources::load::{natural_key, VersionKey};
 
 /// Everything read from disk.
 pub struct Loaded {
@@ -355,35 +348,6 @@ pub fn load(c: &Candidates, policy: &Policy, cwd: &Path) -> Result<Loaded, CliEr
     })
 }
 
-fn version_key(v: &layout::Version) -> Vec<VersionKey> {
-    v.0.iter()
-        .map(|p| match p {
-            layout::VersionPart::Num(n) => VersionKey::Num(*n),
-            layout::VersionPart::Text(t) => VersionKey::Text(t.clone()),
-        })
-        .collect()
-}
-
-/// Splits a name into comparable parts: numeric runs by value, the rest as text.
-pub fn natural_key(s: &str) -> Vec<VersionKey> {
-    let mut out = Vec::new();
-    let bytes = s.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let start = i;
-        let digit = bytes[i].is_ascii_digit();
-        while i < bytes.len() && bytes[i].is_ascii_digit() == digit {
-            i += 1;
-        }
-        let run = &s[start..i];
-        out.push(match (digit, run.parse::<u128>()) {
-            (true, Ok(n)) => VersionKey::Num(n),
-            _ => VersionKey::Text(run.to_string()),
-        });
-    }
-    out
-}
-
 fn load_sql_dir(
     dir: &Path,
     files: &[PathBuf],
@@ -405,72 +369,19 @@ fn load_sql_dir(
                 .replace('\\', "/")
         })
         .collect();
-    let layout_files: Vec<LayoutFile> = rels
-        .iter()
-        .zip(&texts)
-        .map(|(p, t)| LayoutFile { path: p, text: t })
+    let shown: Vec<String> = files.iter().map(|f| display_path(f, cwd)).collect();
+    let sql_files: Vec<load::SqlFile> = (0..files.len())
+        .map(|i| load::SqlFile {
+            rel: &rels[i],
+            shown: &shown[i],
+            text: &texts[i],
+        })
         .collect();
-    let plan = layout::plan(&layout_files, policy.layout);
-
-    // Files enter the project once each, in the order they are first used.
-    let mut file_index: BTreeMap<String, usize> = BTreeMap::new();
-    let mut index_of = |rel: &str, project: &mut Project| -> usize {
-        if let Some(i) = file_index.get(rel) {
-            return *i;
-        }
-        let pos = rels.iter().position(|r| r == rel).unwrap_or(0);
-        let i = project.add_file(display_path(&files[pos], cwd), texts[pos].clone());
-        file_index.insert(rel.to_string(), i);
-        i
-    };
-    for m in &plan.migrations {
-        let up_file = index_of(&m.up.path, project);
-        let down = m.down.as_ref().map(|d| SqlPart {
-            file: index_of(&d.path, project),
-            chunks: d.chunks.clone(),
-        });
-        let mut input = MigrationInput::from_file(m.id.clone(), up_file, m.transaction);
-        input.order_key = m.version_text.clone();
-        input.up = SqlPart {
-            file: up_file,
-            chunks: m.up.chunks.clone(),
-        };
-        input.down = down;
-        input.tool = m.tool;
-        project.migrations.push(input);
-        let mut paths = vec![dir.join(&m.up.path)];
-        if let Some(d) = &m.down {
-            paths.push(dir.join(&d.path));
-        }
+    for planned in load::add_sql_dir(project, &sql_files, policy) {
         origins.push(MigrationFiles {
             dir: dir.to_path_buf(),
-            files: paths,
-            version: version_key(&m.version),
-        });
-    }
-    for p in &plan.problems {
-        let file = index_of(&p.path, project);
-        let rule = match p.kind {
-            ProblemKind::DuplicateVersion => "duplicate-migration-version",
-            ProblemKind::OrphanDown => "orphan-down-migration",
-            ProblemKind::Unrecognised => "unrecognised-migration-file",
-        };
-        let help = match p.kind {
-            ProblemKind::DuplicateVersion => {
-                "give the newer migration a new version (a fresh timestamp) before merging"
-            }
-            ProblemKind::OrphanDown => "rename it to match its up migration, or delete it",
-            ProblemKind::Unrecognised => {
-                "move it out of the migrations directory or name it the way the tool expects"
-            }
-        };
-        project.issues.push(SourceIssue {
-            rule,
-            file,
-            span: Span::default(),
-            message: p.message.clone(),
-            help: help.into(),
-            migration: None,
+            files: planned.files.iter().map(|&i| dir.join(&rels[i])).collect(),
+            version: planned.version,
         });
     }
     Ok(())
@@ -527,96 +438,23 @@ fn load_script_dir(
     let mut entries: Vec<Entry> = Vec::new();
     for f in files {
         let text = read_text(f)?;
-        if !typescript::may_contain_migration(&text) {
-            continue;
-        }
-        let shown = display_path(f, cwd);
-        let extracted = typescript::extract(&shown, &text);
-        if extracted.migrations.is_empty() {
-            // A file that looks like a migration but does not parse must not vanish: the tool
-            // would fail on it, and tollgate cannot say what it does. Fail closed.
-            if let Some(problem) = extracted.problems.first() {
-                let stem = f
-                    .file_name()
-                    .map(|n| n.to_string_lossy().to_string())
-                    .unwrap_or_default();
-                let stem = stem.split('.').next().unwrap_or_default().to_string();
-                let file = project.add_file(shown, text);
-                let mut input =
-                    MigrationInput::from_file(stem.clone(), file, TransactionMode::Unknown);
-                input.up = SqlPart {
-                    file,
-                    chunks: vec![tollgate_core::SqlChunk {
-                        sql: Some(String::new()),
-                        map: tollgate_core::SourceMap::shifted(problem.span.start),
-                        span: Some(problem.span),
-                        unanalysable: Some(format!(
-                            "the file does not parse as a migration: {}",
-                            problem.message
-                        )),
-                    }],
-                };
-                entries.push(Entry {
-                    key: vec![VersionKey::Text(stem)],
-                    input,
-                    path: f.clone(),
-                });
-            }
-            continue;
-        }
-        for p in &extracted.problems {
-            notices.push(format!("{shown}: {}", p.message));
-        }
-        let file = project.add_file(shown, text);
-        let stem = f
+        let name = f
             .file_name()
             .map(|n| n.to_string_lossy().to_string())
-            .unwrap_or_default()
-            .split('.')
-            .next()
-            .unwrap_or_default()
-            .to_string();
-        let several = extracted.migrations.len() > 1;
-        for m in extracted.migrations {
-            let id = match (&m.name_override, several) {
-                (Some(n), _) => n.clone(),
-                (None, true) => m.class_name.clone(),
-                (None, false) => stem.clone(),
-            };
-            // MikroORM runs migrations sorted by file name (an `override name` only changes what
-            // it records); TypeORM by the timestamp that ends the class name.
-            let key = match m.tool {
-                Tool::TypeOrm => {
-                    let digits: String = m
-                        .class_name
-                        .chars()
-                        .rev()
-                        .take_while(|c| c.is_ascii_digit())
-                        .collect();
-                    let ts: String = digits.chars().rev().collect();
-                    natural_key(if ts.is_empty() { &m.class_name } else { &ts })
-                }
-                // A plain string comparison, as MikroORM sorts its file list.
-                _ if several => vec![VersionKey::Text(format!("{stem}.{}", m.class_name))],
-                _ => vec![VersionKey::Text(stem.clone())],
-            };
-            let transaction = match m.transactional {
-                Some(false) => TransactionMode::NonTransactional,
-                _ => TransactionMode::Transactional,
-            };
-            let mut input = MigrationInput::from_file(id.clone(), file, transaction);
-            input.order_key = id;
-            input.tool = m.tool;
-            input.batch_transaction = m.tool == Tool::MikroOrm && all_or_nothing;
-            input.span = Some(Span::new(m.span.start, m.span.start));
-            input.up = SqlPart { file, chunks: m.up };
-            input.down = match m.down {
-                DownState::Present(chunks) => Some(SqlPart { file, chunks }),
-                DownState::Missing => None,
-            };
+            .unwrap_or_default();
+        let shown = display_path(f, cwd);
+        let read = load::add_script_file(
+            project,
+            load::stem(&name),
+            &shown,
+            &text,
+            all_or_nothing,
+            notices,
+        );
+        for m in read {
             entries.push(Entry {
-                key,
-                input,
+                key: m.key,
+                input: m.input,
                 path: f.clone(),
             });
         }

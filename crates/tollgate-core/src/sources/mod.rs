@@ -4,6 +4,7 @@
 //! [`crate::source::SqlPart`]s whose chunks map every byte back into the user's files.
 
 pub mod layout;
+pub mod load;
 pub mod typescript;
 
 use serde::Serialize;
