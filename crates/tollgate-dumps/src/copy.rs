@@ -93,6 +93,59 @@ pub(crate) struct CopyTarget {
     pub text: bool,
 }
 
+/// Reusable buffers of [`emit_row`].
+#[derive(Default)]
+pub(crate) struct RowScratch {
+    /// A decoded field.
+    bytes: Vec<u8>,
+    /// The end of each field of the row.
+    ends: Vec<usize>,
+    /// Where the row's backslashes are.
+    backslashes: Vec<usize>,
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The bytes of `w` equal to `b`, as the high bit of each byte (exact: no byte is flagged
+/// because of a neighbour).
+#[inline]
+fn eq_mask(w: u64, b: u8) -> u64 {
+    let x = w ^ (LO * u64::from(b));
+    !(((x & !HI).wrapping_add(!HI)) | x) & HI
+}
+
+/// The end of every tab-separated field of `line` (the last one is `line.len()`) and the
+/// position of every backslash, found eight bytes at a time.
+fn split_fields(line: &[u8], ends: &mut Vec<usize>, backslashes: &mut Vec<usize>) {
+    ends.clear();
+    backslashes.clear();
+    let mut chunks = line.chunks_exact(8);
+    let mut base = 0;
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let mut tabs = eq_mask(w, b'\t');
+        let mut bs = eq_mask(w, b'\\');
+        while tabs != 0 {
+            ends.push(base + (tabs.trailing_zeros() / 8) as usize);
+            tabs &= tabs - 1;
+        }
+        while bs != 0 {
+            backslashes.push(base + (bs.trailing_zeros() / 8) as usize);
+            bs &= bs - 1;
+        }
+        base += 8;
+    }
+    for (i, &c) in chunks.remainder().iter().enumerate() {
+        match c {
+            b'\t' => ends.push(base + i),
+            b'\\' => backslashes.push(base + i),
+            _ => {}
+        }
+    }
+    ends.push(line.len());
+}
+
 /// Splits one data row and hands its non-NULL fields to the sink: by position
 /// ([`Sink::cell_at`]) when the block has a column list, which the reader has declared with
 /// [`Sink::columns`] before the rows; by name otherwise.
@@ -100,7 +153,7 @@ pub(crate) fn emit_row(
     line: &[u8],
     line_no: u64,
     target: &CopyTarget,
-    scratch: &mut Vec<u8>,
+    scratch: &mut RowScratch,
     sink: &mut dyn Sink,
 ) {
     let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -114,59 +167,31 @@ pub(crate) fn emit_row(
             sink.cell(table, column, value, line_no);
         }
     };
-    // Most rows hold no backslash at all: then no field is `\N` or needs decoding, and the
-    // fields are slices of the line.
-    if memchr::memchr(b'\\', line).is_none() {
-        match std::str::from_utf8(line) {
-            Ok(s) => {
-                let mut start = 0;
-                for (col, end) in memchr::memchr_iter(b'\t', line)
-                    .chain(std::iter::once(line.len()))
-                    .enumerate()
-                {
-                    // Tabs are ASCII: both ends are char boundaries.
-                    emit(col, &s[start..end]);
-                    start = end + 1;
-                }
-            }
-            Err(_) => {
-                let mut start = 0;
-                for (col, end) in memchr::memchr_iter(b'\t', line)
-                    .chain(std::iter::once(line.len()))
-                    .enumerate()
-                {
-                    emit(col, &String::from_utf8_lossy(&line[start..end]));
-                    start = end + 1;
-                }
-            }
-        }
-        return;
-    }
+    split_fields(line, &mut scratch.ends, &mut scratch.backslashes);
     let whole = std::str::from_utf8(line).ok();
     let mut start = 0;
-    let mut col = 0;
-    let mut fields = memchr::memchr_iter(b'\t', line);
-    loop {
-        let end = fields.next().unwrap_or(line.len());
+    // The first backslash at or after `start`.
+    let mut next_bs = scratch.backslashes.iter().copied().peekable();
+    for (col, &end) in scratch.ends.iter().enumerate() {
         let field = &line[start..end];
-        if field != b"\\N" {
-            if memchr::memchr(b'\\', field).is_none() {
-                match whole {
-                    // Tabs are ASCII: both ends are char boundaries.
-                    Some(s) => emit(col, &s[start..end]),
-                    None => emit(col, &String::from_utf8_lossy(field)),
-                }
-            } else {
-                scratch.clear();
-                unescape(field, scratch);
-                emit(col, &lossy(scratch));
+        while next_bs.next_if(|&b| b < start).is_some() {}
+        // A field without a backslash is not `\N` and needs no decoding.
+        if next_bs.peek().is_none_or(|&b| b >= end) {
+            match whole {
+                // Tabs are ASCII: both ends are char boundaries.
+                Some(s) => emit(col, &s[start..end]),
+                None => emit(col, &String::from_utf8_lossy(field)),
+            }
+        } else if field != b"\\N" {
+            let bytes = &mut scratch.bytes;
+            bytes.clear();
+            unescape(field, bytes);
+            match std::str::from_utf8(bytes) {
+                Ok(s) => emit(col, s),
+                Err(_) => emit(col, &lossy(bytes)),
             }
         }
-        if end == line.len() {
-            break;
-        }
         start = end + 1;
-        col += 1;
     }
 }
 
@@ -205,6 +230,20 @@ mod tests {
     }
 
     proptest! {
+        #[test]
+        fn split_fields_finds_every_tab(line in proptest::collection::vec(
+            prop_oneof![Just(b'\t'), Just(b'\\'), Just(b'a'), Just(0x89u8), Just(0x09u8 ^ 0x80), any::<u8>()],
+            0..100,
+        )) {
+            let (mut ends, mut backslashes) = (Vec::new(), Vec::new());
+            split_fields(&line, &mut ends, &mut backslashes);
+            let mut expected: Vec<usize> = memchr::memchr_iter(b'\t', &line).collect();
+            expected.push(line.len());
+            prop_assert_eq!(ends, expected);
+            let expected: Vec<usize> = memchr::memchr_iter(b'\\', &line).collect();
+            prop_assert_eq!(backslashes, expected);
+        }
+
         #[test]
         fn escape_then_unescape_round_trips(
             s in prop_oneof![any::<String>(), "[\\t\\n\\r\\\\ aN0-9x\\x08\\x0b\\x0cé]{0,24}"]

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::io::Read;
 use std::rc::Rc;
 
-use crate::copy::{emit_row, is_end_marker, lossy, CopyTarget};
+use crate::copy::{emit_row, is_end_marker, lossy, CopyTarget, RowScratch};
 use crate::lines::{LineError, LineReader};
 use crate::meter::Shared;
 use crate::{Format, ScanError, Sink, MAX_LINE_BYTES};
@@ -51,7 +51,7 @@ pub(crate) fn scan_sql<R: Read>(
     }
     let mut copy_rows = 0u64;
     let mut skipped_rows = false;
-    let mut scratch = Vec::new();
+    let mut scratch = RowScratch::default();
     loop {
         let (line, ln) = match lines.next_line() {
             Ok(Some(x)) => x,

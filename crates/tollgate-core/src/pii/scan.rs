@@ -192,6 +192,32 @@ fn holds_nothing(b: &[u8]) -> bool {
     i == b.len()
 }
 
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// The index of the first ASCII digit of `b` at or after `from`, looked for eight bytes at a
+/// time.
+fn next_digit(b: &[u8], from: usize) -> Option<usize> {
+    let mut chunks = b[from..].chunks_exact(8);
+    let mut base = from;
+    for chunk in &mut chunks {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        // Per byte below 0x80 (no carry crosses bytes): +0x50 sets the high bit from b'0' on,
+        // +0x46 from b'9' + 1 on.
+        let low = w & !HI;
+        let digits = low.wrapping_add(0x50 * LO) & !low.wrapping_add(0x46 * LO) & !w & HI;
+        if digits != 0 {
+            return Some(base + (digits.trailing_zeros() / 8) as usize);
+        }
+        base += 8;
+    }
+    chunks
+        .remainder()
+        .iter()
+        .position(u8::is_ascii_digit)
+        .map(|k| base + k)
+}
+
 /// Whether `b` holds at least `n` ASCII digits (counted 64 bytes at a time, which the
 /// compiler vectorises, stopping as soon as there are enough).
 fn has_digits(b: &[u8], n: usize) -> bool {
@@ -282,8 +308,8 @@ impl PiiPolicy {
             // Not inside a code such as `RQ-0612345678`, `id_0612345678` or `v1.0612345678`.
             // A number starts with a digit, a `+` and a digit, or two capitals and two digits:
             // there is a digit at most 3 bytes on. Skip to there.
-            match b[i..].iter().position(u8::is_ascii_digit) {
-                Some(k) if k > 3 => i += k - 3,
+            match next_digit(b, i) {
+                Some(d) if d > i + 3 => i = d - 3,
                 Some(_) => {}
                 None => break,
             }
@@ -585,6 +611,13 @@ mod tests {
                 prop_assert!(holds_nothing(v.as_bytes()), "{}", v);
                 prop_assert!(reference::find_values(v).is_empty(), "{}", v);
             }
+        }
+
+        #[test]
+        fn next_digit_finds_the_first_digit(b in proptest::collection::vec(any::<u8>(), 0..40), from in 0usize..40) {
+            let from = from.min(b.len());
+            let expected = b[from..].iter().position(u8::is_ascii_digit).map(|k| from + k);
+            prop_assert_eq!(next_digit(&b, from), expected);
         }
 
         #[test]
