@@ -216,9 +216,17 @@ impl<'p> Guard<'p> {
             deadline: Some(std::time::Instant::now() + std::time::Duration::from_secs(600)),
             ..Limits::default()
         };
+        // The blob id of a file, when it will be wanted, is hashed from the bytes the scan
+        // reads rather than by reading the file again.
+        let mut read_blob_id = None;
         let outcome: Result<Vec<Scanned>, ScanError> = match &item.source {
             Source::File(p) => match std::fs::File::open(p) {
-                Ok(f) => tollgate_dumps::scan(f, &item.shown, &limits, &mut adapter),
+                Ok(f) => {
+                    let mut reader = BlobHasher::new(f, self.want_blob_ids);
+                    let r = tollgate_dumps::scan(&mut reader, &item.shown, &limits, &mut adapter);
+                    read_blob_id = reader.finish();
+                    r
+                }
                 Err(e) => {
                     return Err(CliError::new(format!("{}: cannot read: {e}", item.shown)));
                 }
@@ -272,7 +280,9 @@ impl<'p> Guard<'p> {
             };
             let fingerprint = match &item.source {
                 Source::Blob { id, .. } => Some(format!("blob:{id}")),
-                Source::File(p) if self.want_blob_ids => blob_id(p).map(|id| format!("blob:{id}")),
+                Source::File(p) if self.want_blob_ids => read_blob_id
+                    .or_else(|| blob_id(p))
+                    .map(|id| format!("blob:{id}")),
                 Source::File(_) => None,
             };
             if let (Some(fp), Some(baseline)) = (&fingerprint, &self.baseline) {
@@ -399,6 +409,56 @@ fn column_of(e: &Evidence) -> Option<String> {
     }
 }
 
+/// Passes a file's bytes through to the scan and, when asked, hashes them into its git blob
+/// id on the way ([`BlobHasher::finish`]).
+struct BlobHasher {
+    file: std::fs::File,
+    /// The hash so far and the length the header promised (`None`: not asked, or the length
+    /// is unknown).
+    hash: Option<(Sha1, u64)>,
+    read: u64,
+    at_end: bool,
+}
+
+impl BlobHasher {
+    fn new(file: std::fs::File, wanted: bool) -> Self {
+        let hash = wanted.then(|| file.metadata().ok()).flatten().map(|m| {
+            let mut h = Sha1::new();
+            h.update(format!("blob {}\0", m.len()).as_bytes());
+            (h, m.len())
+        });
+        BlobHasher {
+            file,
+            hash,
+            read: 0,
+            at_end: false,
+        }
+    }
+
+    /// The blob id, if the scan read the whole file and it had the length it had when
+    /// opened; else `None` ([`blob_id`] reads it again).
+    fn finish(self) -> Option<String> {
+        let (h, len) = self.hash?;
+        (self.at_end && self.read == len).then(|| hex(&h.finalize()))
+    }
+}
+
+impl Read for BlobHasher {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.file.read(buf)?;
+        if let Some((h, _)) = &mut self.hash {
+            h.update(&buf[..n]);
+            self.read += n as u64;
+            self.at_end |= n == 0 && !buf.is_empty();
+        }
+        Ok(n)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
 /// The git blob id of a file's content (SHA-1 of `blob <len>\0` and the bytes), read again
 /// in a stream; `None` when it can't be read.
 fn blob_id(path: &Path) -> Option<String> {
@@ -414,7 +474,7 @@ fn blob_id(path: &Path) -> Option<String> {
         }
         h.update(&buf[..n]);
     }
-    Some(h.finalize().iter().map(|b| format!("{b:02x}")).collect())
+    Some(hex(&h.finalize()))
 }
 
 pub struct Args {
@@ -959,4 +1019,42 @@ fn today() -> String {
     let m = if mp < 10 { mp + 3 } else { mp - 9 };
     let y = yoe + era * 400 + i64::from(m <= 2);
     format!("{y:04}-{m:02}-{d:02}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_blob_id_hashed_while_reading_is_git_s() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("d.sql");
+        let data: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        std::fs::write(&path, &data).unwrap();
+        let read_all = |wanted: bool, limit: usize| {
+            let mut r = BlobHasher::new(std::fs::File::open(&path).unwrap(), wanted);
+            let mut buf = vec![0u8; 4096];
+            let mut total = 0;
+            while total < limit {
+                let n = r.read(&mut buf).unwrap();
+                total += n;
+                if n == 0 {
+                    break;
+                }
+            }
+            r.finish()
+        };
+        let expected = blob_id(&path).unwrap();
+        // `git hash-object` of an empty file, to pin the header format.
+        let empty = dir.path().join("e");
+        std::fs::write(&empty, b"").unwrap();
+        assert_eq!(
+            blob_id(&empty).unwrap(),
+            "e69de29bb2d1d6434b8b29ae775ad8c2e48c5391"
+        );
+        assert_eq!(read_all(true, usize::MAX), Some(expected));
+        // Not asked for, or the scan stopped before the end: read the file again instead.
+        assert_eq!(read_all(false, usize::MAX), None);
+        assert_eq!(read_all(true, 10_000), None);
+    }
 }
