@@ -19,8 +19,8 @@ cargo fmt --all -- --check
 step "cargo clippy --all-targets -- -D warnings"
 cargo clippy --locked --workspace --all-targets -- -D warnings
 
-step "core builds for wasm32-unknown-unknown (no I/O in the core)"
-cargo build --locked -p tollgate-core --target wasm32-unknown-unknown
+step "core and the WASM bindings build for wasm32-unknown-unknown (no I/O in the core)"
+cargo build --locked -p tollgate-core -p tollgate-wasm --target wasm32-unknown-unknown
 
 step "actionlint (workflows) and shellcheck (action scripts)"
 bash scripts/lint-actions.sh

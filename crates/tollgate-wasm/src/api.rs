@@ -1,0 +1,200 @@
+//! The API as plain Rust, so it is tested natively and its results compared with the CLI's;
+//! `lib.rs` only converts to and from JavaScript values.
+
+use serde::Serialize;
+use tollgate_core::policy::Policy;
+use tollgate_core::report::{MigrationClass, Report, StatementReport};
+use tollgate_core::rules::RULES;
+use tollgate_core::sources::load;
+use tollgate_core::Project;
+
+/// Script migrations (MikroORM, TypeORM) are read by content from these extensions.
+const SCRIPT_EXTENSIONS: &[&str] = &[".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"];
+
+/// The policy: the embedded defaults with the text of a `tollgate.toml` laid over them, as the
+/// CLI does. Errors name the file and the key.
+pub fn policy(text: Option<&str>) -> Result<Policy, String> {
+    let mut policy = Policy::default_policy().clone();
+    if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
+        policy
+            .overlay_toml("tollgate.toml", text)
+            .map_err(|e| e.to_string())?;
+    }
+    Ok(policy)
+}
+
+/// The part of `path` below its migrations directory: the file name, or `<dir>/up.sql` for
+/// the layouts that keep one migration per directory (diesel, Prisma, ory).
+pub fn root_relative(path: &str) -> &str {
+    let path = path.trim_start_matches("./");
+    let mut parts = path.rsplitn(3, '/');
+    let name = parts.next().unwrap_or(path);
+    let parent = parts.next();
+    match (name, parent) {
+        ("up.sql" | "down.sql" | "metadata.toml" | "migration.sql", Some(dir)) => {
+            &path[path.len() - name.len() - dir.len() - 1..]
+        }
+        _ => name,
+    }
+}
+
+/// Lints one migration file: `.sql` in any layout, or a MikroORM/TypeORM `.ts`/`.js` class.
+pub fn lint(source: &str, path: &str, policy_text: Option<&str>) -> Result<Report, String> {
+    if path.trim().is_empty() {
+        return Err("`path` is required: it decides how the source is read (e.g. `migrations/0001_init.up.sql` or `src/migrations/Migration20240101.ts`)".into());
+    }
+    let policy = policy(policy_text)?;
+    let mut project = Project::default();
+    let mut notices = Vec::new();
+    let lower = path.to_ascii_lowercase();
+    if SCRIPT_EXTENSIONS.iter().any(|e| lower.ends_with(e)) {
+        let name = path.rsplit('/').next().unwrap_or(path);
+        let read = load::add_script_file(
+            &mut project,
+            load::stem(name),
+            path,
+            source,
+            policy.mikro_orm_all_or_nothing,
+            &mut notices,
+        );
+        project.migrations.extend(read.into_iter().map(|m| m.input));
+        if project.migrations.is_empty() {
+            notices.push(format!(
+                "{path}: no MikroORM or TypeORM migration class found"
+            ));
+        }
+    } else {
+        let file = load::SqlFile {
+            rel: root_relative(path),
+            shown: path,
+            text: source,
+        };
+        load::add_sql_dir(&mut project, &[file], &policy);
+    }
+    let mut report = tollgate_core::check(&project, &policy);
+    report.notices.extend(notices);
+    Ok(report)
+}
+
+/// The statements of a piece of SQL with their classes, and the class of the whole.
+#[derive(Debug, Serialize)]
+pub struct Classified {
+    pub class: MigrationClass,
+    pub statements: Vec<StatementReport>,
+}
+
+pub fn classify(sql: &str) -> Result<Classified, String> {
+    let report = lint(sql, "migration.sql", None)?;
+    let m = report.migrations.into_iter().next();
+    Ok(Classified {
+        class: m.as_ref().map_or(MigrationClass::Empty, |m| m.class),
+        statements: m.map(|m| m.statements).unwrap_or_default(),
+    })
+}
+
+#[derive(Debug, Serialize)]
+pub struct RuleInfo {
+    pub id: &'static str,
+    pub class: Option<&'static str>,
+    /// The severity the given policy (or the default one) gives it: error, warning, info or off.
+    pub severity: &'static str,
+    pub description: &'static str,
+    pub doc_url: String,
+}
+
+pub fn rules(policy_text: Option<&str>) -> Result<Vec<RuleInfo>, String> {
+    let policy = policy(policy_text)?;
+    Ok(RULES
+        .iter()
+        .map(|r| RuleInfo {
+            id: r.meta.id,
+            class: r.meta.class.map(|c| c.as_str()),
+            severity: policy.level(r.meta.id).as_str(),
+            description: r.meta.summary,
+            doc_url: r.meta.doc_url(),
+        })
+        .collect())
+}
+
+pub fn version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn layouts_keep_their_directory() {
+        assert_eq!(
+            root_relative("db/migrations/0001_init.up.sql"),
+            "0001_init.up.sql"
+        );
+        assert_eq!(
+            root_relative("migrations/2024-01-01-000000_create/up.sql"),
+            "2024-01-01-000000_create/up.sql"
+        );
+        assert_eq!(root_relative("up.sql"), "up.sql");
+        assert_eq!(root_relative("./V1__init.sql"), "V1__init.sql");
+    }
+
+    #[test]
+    fn a_destructive_sql_migration() {
+        let r = lint(
+            "ALTER TABLE members DROP COLUMN fax;\n",
+            "db/migrations/000002_drop_fax.up.sql",
+            None,
+        )
+        .unwrap();
+        assert_eq!(r.migrations[0].class, MigrationClass::Destructive);
+        let f = r.findings.iter().find(|f| f.rule == "drop-column").unwrap();
+        assert_eq!((f.line, f.column, f.column_utf16), (1, 1, 1));
+        assert!(f.doc_url.ends_with("docs/rules/drop-column.md"));
+    }
+
+    #[test]
+    fn the_policy_applies_as_in_the_cli() {
+        let sql = "ALTER TABLE members DROP COLUMN fax;\n";
+        let path = "db/000002_drop_fax.up.sql";
+        let off = lint(sql, path, Some("[rules]\ndrop-column = \"off\"\n")).unwrap();
+        assert!(!off.findings.iter().any(|f| f.rule == "drop-column"));
+        let e = lint(sql, path, Some("[rules]\ndrop-colum = \"off\"\n")).unwrap_err();
+        assert!(e.starts_with("tollgate.toml:2"), "{e}");
+        assert!(e.contains("drop-column"), "{e}");
+    }
+
+    #[test]
+    fn a_mikro_orm_migration_points_inside_its_string_literal() {
+        let ts = "import { Migration } from '@mikro-orm/migrations';\n\nexport class Migration20240101000000 extends Migration {\n  async up(): Promise<void> {\n    this.addSql('alter table \"café\" drop column \"x\";');\n  }\n  async down(): Promise<void> {\n    this.addSql('alter table \"café\" add column \"x\" int;');\n  }\n}\n";
+        let r = lint(ts, "src/migrations/Migration20240101000000.ts", None).unwrap();
+        let f = r.findings.iter().find(|f| f.rule == "drop-column").unwrap();
+        assert_eq!(f.line, 5);
+        assert_eq!(f.column, 18, "inside the literal");
+        assert_eq!(r.migrations[0].id, "Migration20240101000000");
+    }
+
+    #[test]
+    fn bad_input_is_an_error_or_a_finding_never_a_panic() {
+        assert!(lint("x", "", None).is_err());
+        let r = lint("\u{0}\u{1}garbage ;;; $$ unterminated", "m.sql", None).unwrap();
+        assert!(!r.findings.is_empty());
+        let r = lint("export const x = 1;", "m.ts", None).unwrap();
+        assert!(r
+            .notices
+            .iter()
+            .any(|n| n.contains("no MikroORM or TypeORM")));
+        assert_eq!(classify("").unwrap().class, MigrationClass::Empty);
+    }
+
+    #[test]
+    fn classify_and_rules() {
+        let c = classify("CREATE TABLE t (id int); DROP TABLE old_t;").unwrap();
+        assert_eq!(c.class, MigrationClass::Destructive);
+        assert_eq!(c.statements.len(), 2);
+        let rules = rules(None).unwrap();
+        assert!(rules
+            .iter()
+            .any(|r| r.id == "drop-table" && r.severity == "error"));
+        assert!(!version().is_empty());
+    }
+}

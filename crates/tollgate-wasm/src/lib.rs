@@ -1,0 +1,74 @@
+//! tollgate in JavaScript: `lint`, `classify`, `rules` and `version` through wasm-bindgen.
+//!
+//! Values cross the boundary as plain JS objects (maps as objects, never `Map`). Bad input
+//! returns an `Error` whose message names the problem; nothing panics across the boundary.
+
+pub mod api;
+
+use serde::{Deserialize, Serialize};
+use wasm_bindgen::prelude::*;
+
+fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
+        .map_err(|e| js_error(&format!("cannot convert the result: {e}")))
+}
+
+fn js_error(message: &str) -> JsValue {
+    js_sys_error(message)
+}
+
+#[wasm_bindgen(inline_js = "export function tollgate_error(m) { return new Error(m); }")]
+extern "C" {
+    #[wasm_bindgen(js_name = tollgate_error)]
+    fn js_sys_error(message: &str) -> JsValue;
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LintOptions {
+    path: String,
+    policy: Option<String>,
+}
+
+fn install_panic_hook() {
+    #[cfg(feature = "panic-hook")]
+    console_error_panic_hook::set_once();
+}
+
+/// `lint(source, { path, policy })`: the report of one migration file (findings, migrations
+/// with their statements and classes, summary, notices). `policy` is the text of a
+/// `tollgate.toml`.
+#[wasm_bindgen]
+pub fn lint(source: &str, options: JsValue) -> Result<JsValue, JsValue> {
+    install_panic_hook();
+    let options: LintOptions = if options.is_undefined() || options.is_null() {
+        LintOptions::default()
+    } else {
+        serde_wasm_bindgen::from_value(options)
+            .map_err(|e| js_error(&format!("lint options: {e}; expected {{ path, policy }}")))?
+    };
+    let report =
+        api::lint(source, &options.path, options.policy.as_deref()).map_err(|e| js_error(&e))?;
+    to_js(&report)
+}
+
+/// `classify(sql)`: the statements with their classes, and the class of the whole.
+#[wasm_bindgen]
+pub fn classify(sql: &str) -> Result<JsValue, JsValue> {
+    install_panic_hook();
+    to_js(&api::classify(sql).map_err(|e| js_error(&e))?)
+}
+
+/// `rules(policy?)`: every rule with its class, severity under the policy, description and
+/// documentation link.
+#[wasm_bindgen]
+pub fn rules(policy: Option<String>) -> Result<JsValue, JsValue> {
+    install_panic_hook();
+    to_js(&api::rules(policy.as_deref()).map_err(|e| js_error(&e))?)
+}
+
+#[wasm_bindgen]
+pub fn version() -> String {
+    api::version().to_string()
+}

@@ -1,0 +1,148 @@
+//! The WASM API gives the same results as `tollgate check` on the same file with the same
+//! `tollgate.toml`: every migration file of the examples and fixtures, linted both ways.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use serde_json::Value;
+
+fn files(dir: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let p = entry.unwrap().path();
+        let name = p.file_name().unwrap().to_string_lossy().to_string();
+        if p.is_dir() {
+            if name != "node_modules" {
+                files(&p, out);
+            }
+        } else if [".sql", ".ts", ".js"].iter().any(|e| name.ends_with(e))
+            && !name.starts_with("mikro-orm.config")
+            && !name.starts_with("anonymize")
+        {
+            out.push(p);
+        }
+    }
+}
+
+/// What both sides must agree on, per finding.
+fn key(f: &Value) -> String {
+    format!(
+        "{} {} {}:{}-{}:{} utf16 {}-{} {}",
+        f["rule"].as_str().unwrap(),
+        f["severity"].as_str().unwrap(),
+        f["line"],
+        f["column"],
+        f["end_line"],
+        f["end_column"],
+        f["column_utf16"],
+        f["end_column_utf16"],
+        f["message"].as_str().unwrap()
+    )
+}
+
+#[test]
+fn lint_matches_the_cli_on_every_example_and_fixture() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut all = Vec::new();
+    for dir in [
+        "examples",
+        "tests/fixtures/layouts",
+        "tests/fixtures/typescript",
+    ] {
+        files(&root.join(dir), &mut all);
+    }
+    all.sort();
+    assert!(all.len() > 80, "{}", all.len());
+    let mut compared = 0;
+    for file in &all {
+        let dir = file.parent().unwrap();
+        let name = file.file_name().unwrap().to_string_lossy().to_string();
+        // The same policy file the CLI finds (none in these trees: the defaults) is given to lint.
+        let out = Command::new(env!("CARGO_BIN_EXE_tollgate"))
+            .args(["check", &name, "--format", "json"])
+            .current_dir(dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let cli: Value = match serde_json::from_slice(&out.stdout) {
+            Ok(v) => v,
+            Err(_) => panic!(
+                "{}: {}",
+                file.display(),
+                String::from_utf8_lossy(&out.stderr)
+            ),
+        };
+        if cli["migrations"].as_array().unwrap().is_empty() {
+            continue; // not a migration on its own (a seed, a helper module)
+        }
+        let text = std::fs::read_to_string(file).unwrap();
+        let report = tollgate_wasm::api::lint(&text, &name, None).unwrap();
+        let wasm = serde_json::to_value(&report).unwrap();
+        let mut a: Vec<String> = cli["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(key)
+            .collect();
+        let mut b: Vec<String> = wasm["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(key)
+            .collect();
+        a.sort();
+        b.sort();
+        assert_eq!(a, b, "{}", file.display());
+        let classes = |r: &Value| -> Vec<String> {
+            r["migrations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| format!("{} {}", m["id"], m["class"]))
+                .collect()
+        };
+        assert_eq!(classes(&cli), classes(&wasm), "{}", file.display());
+        compared += 1;
+    }
+    assert!(compared > 60, "only {compared} files compared");
+}
+
+#[test]
+fn the_same_tollgate_toml_gives_the_same_findings() {
+    let policy = "fail_on = \"warning\"\npostgres_version = 11\n[rules]\ndrop-column = \"off\"\nlock-timeout-missing = \"warning\"\n";
+    let sql = "ALTER TABLE members DROP COLUMN fax;\nALTER TABLE members ADD COLUMN n int NOT NULL DEFAULT 0;\nALTER TYPE mood ADD VALUE 'meh';\nCREATE INDEX i ON members (email);\n";
+    let dir = tempfile::tempdir().unwrap();
+    common::write(dir.path(), "tollgate.toml", policy);
+    common::write(dir.path(), "db/000002_change.up.sql", sql);
+    common::write(dir.path(), "db/000002_change.down.sql", "SELECT 1;\n");
+    let out = common::tollgate(
+        &dir.path().join("db"),
+        &["check", "000002_change.up.sql", "--format", "json"],
+    );
+    let cli = common::json(&out);
+    let report = tollgate_wasm::api::lint(sql, "000002_change.up.sql", Some(policy)).unwrap();
+    let wasm = serde_json::to_value(&report).unwrap();
+    let mut a: Vec<String> = cli["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(key)
+        .collect();
+    let mut b: Vec<String> = wasm["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(key)
+        .collect();
+    a.sort();
+    b.sort();
+    assert!(!a.iter().any(|k| k.starts_with("drop-column")));
+    assert!(
+        a.iter()
+            .any(|k| k.starts_with("lock-timeout-missing warning")),
+        "{a:#?}"
+    );
+    // The down file is not part of a one-file lint: the CLI was given the up file alone too.
+    assert_eq!(a, b);
+}
