@@ -147,21 +147,29 @@ fn gate(k: usize) -> String {
     )
 }
 
-fn del_gate(k: usize) -> String {
+fn del_gate(first: bool, k: usize) -> String {
+    if first {
+        return "false".to_string();
+    }
     format!(
-        "$1::text IS NOT NULL AND (SELECT del[{i}] FROM cur) IS DISTINCT FROM ($3::int8[])[{i}]",
+        "(SELECT del[{i}] FROM cur) IS DISTINCT FROM ($3::int8[])[{i}]",
         i = k + 1
     )
 }
 
 /// Rows written since the previous call (all rows on the first call, `$1` null).
-fn fresh(alias: &str) -> String {
-    format!("($1::text IS NOT NULL AND age({alias}.xmin) <= (SELECT w FROM win))")
+fn fresh(first: bool, alias: &str) -> String {
+    if first {
+        return "false".to_string();
+    }
+    format!("age({alias}.xmin) <= (SELECT w FROM win)")
 }
 
-fn detect_sql() -> &'static str {
-    static SQL: OnceLock<String> = OnceLock::new();
-    SQL.get_or_init(|| {
+/// `first`: the first call, which lists every user object (`$1` to `$3` are null); otherwise
+/// what changed since the previous call. Two statements, so that each keeps one plan.
+fn detect_sql(first: bool) -> &'static str {
+    static SQL: [OnceLock<String>; 2] = [OnceLock::new(), OnceLock::new()];
+    SQL[first as usize].get_or_init(|| {
         let ctr = TRACKED
             .iter()
             .map(|c| counter(c))
@@ -172,7 +180,8 @@ fn detect_sql() -> &'static str {
             .map(|c| format!("pg_stat_get_tuples_deleted('{c}'::regclass)"))
             .collect::<Vec<_>>()
             .join(", ");
-        let first = "$1::text IS NULL";
+        let is_first = first;
+        let first = if is_first { "true" } else { "false" };
         let user = "n.nspname NOT IN ('pg_catalog', 'information_schema') \
                     AND n.nspname !~ '^pg_(toast|temp)'";
         let parts = [
@@ -204,7 +213,7 @@ fn detect_sql() -> &'static str {
                  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
                  WHERE (({first}) AND c.oid >= {FIRST_NORMAL_OID} AND {user} \
                    OR {fresh}) AND {gate}",
-                fresh = fresh("c"),
+                fresh = fresh(is_first, "c"),
                 gate = gate(CLASS)
             ),
             format!(
@@ -213,50 +222,50 @@ fn detect_sql() -> &'static str {
                  FROM pg_attribute a \
                  WHERE (({first}) AND a.attrelid >= {FIRST_NORMAL_OID} AND a.attnum > 0 \
                    OR {fresh}) AND {gate}",
-                fresh = fresh("a"),
+                fresh = fresh(is_first, "a"),
                 gate = gate(ATTRIBUTE)
             ),
             // Rows that belong to a relation.
             format!(
                 "SELECT 'rel', x.adrelid::int8, NULL, NULL, NULL, NULL FROM pg_attrdef x \
                  WHERE {} AND {}",
-                fresh("x"),
+                fresh(is_first, "x"),
                 gate(ATTRDEF)
             ),
             format!(
                 "SELECT 'rel', x.conrelid::int8, NULL, NULL, NULL, NULL FROM pg_constraint x \
                  WHERE {} AND {}",
-                fresh("x"),
+                fresh(is_first, "x"),
                 gate(CONSTRAINT)
             ),
             format!(
                 "SELECT 'rel', unnest(ARRAY[x.indrelid, x.indexrelid])::int8, NULL, NULL, NULL, \
                    NULL FROM pg_index x WHERE {} AND {}",
-                fresh("x"),
+                fresh(is_first, "x"),
                 gate(INDEX)
             ),
             format!(
                 "SELECT 'rel', x.tgrelid::int8, NULL, NULL, NULL, NULL FROM pg_trigger x \
                  WHERE {} AND {}",
-                fresh("x"),
+                fresh(is_first, "x"),
                 gate(TRIGGER)
             ),
             format!(
                 "SELECT 'rel', x.ev_class::int8, NULL, NULL, NULL, NULL FROM pg_rewrite x \
                  WHERE {} AND {}",
-                fresh("x"),
+                fresh(is_first, "x"),
                 gate(REWRITE)
             ),
             format!(
                 "SELECT 'rel', x.seqrelid::int8, NULL, NULL, NULL, NULL FROM pg_sequence x \
                  WHERE {} AND {}",
-                fresh("x"),
+                fresh(is_first, "x"),
                 gate(SEQUENCE)
             ),
             format!(
                 "SELECT 'rel', unnest(ARRAY[x.inhrelid, x.inhparent])::int8, NULL, NULL, NULL, \
                    NULL FROM pg_inherits x WHERE {} AND {}",
-                fresh("x"),
+                fresh(is_first, "x"),
                 gate(INHERITS)
             ),
             format!(
@@ -266,13 +275,13 @@ fn detect_sql() -> &'static str {
                  FROM pg_type t JOIN pg_namespace n ON n.oid = t.typnamespace \
                  WHERE (({first}) AND t.oid >= {FIRST_NORMAL_OID} AND {user} \
                    OR {fresh}) AND {gate}",
-                fresh = fresh("t"),
+                fresh = fresh(is_first, "t"),
                 gate = gate(TYPE)
             ),
             format!(
                 "SELECT 'enum', x.enumtypid::int8, NULL, NULL, NULL, NULL FROM pg_enum x \
                  WHERE {} AND {}",
-                fresh("x"),
+                fresh(is_first, "x"),
                 gate(ENUM)
             ),
             format!(
@@ -282,7 +291,7 @@ fn detect_sql() -> &'static str {
                  FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace \
                  WHERE (({first}) AND p.oid >= {FIRST_NORMAL_OID} AND {user} \
                    OR {fresh}) AND {gate}",
-                fresh = fresh("p"),
+                fresh = fresh(is_first, "p"),
                 gate = gate(PROC)
             ),
             // Every schema, whenever one changed.
@@ -315,32 +324,32 @@ fn detect_sql() -> &'static str {
                 "SELECT 'live', c.oid::int8, NULL, NULL, NULL, NULL \
                  FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace \
                  WHERE {user} AND {}",
-                del_gate(CLASS)
+                del_gate(is_first, CLASS)
             ),
             format!(
                 "SELECT 'ncon', x.conrelid::int8, count(*), NULL, NULL, NULL FROM pg_constraint x \
                  WHERE x.conrelid >= {FIRST_NORMAL_OID} AND {} GROUP BY x.conrelid",
-                del_gate(CONSTRAINT)
+                del_gate(is_first, CONSTRAINT)
             ),
             format!(
                 "SELECT 'ntrg', x.tgrelid::int8, count(*), NULL, NULL, NULL FROM pg_trigger x \
                  WHERE x.tgrelid >= {FIRST_NORMAL_OID} AND {} GROUP BY x.tgrelid",
-                del_gate(TRIGGER)
+                del_gate(is_first, TRIGGER)
             ),
             format!(
                 "SELECT 'ndef', x.adrelid::int8, count(*), NULL, NULL, NULL FROM pg_attrdef x \
                  WHERE x.adrelid >= {FIRST_NORMAL_OID} AND {} GROUP BY x.adrelid",
-                del_gate(ATTRDEF)
+                del_gate(is_first, ATTRDEF)
             ),
             format!(
                 "SELECT 'liveenum', t.oid::int8, NULL, NULL, NULL, NULL FROM pg_type t \
                  WHERE t.typtype = 'e' AND t.oid >= {FIRST_NORMAL_OID} AND {}",
-                del_gate(TYPE)
+                del_gate(is_first, TYPE)
             ),
             format!(
                 "SELECT 'liveproc', p.oid::int8, NULL, NULL, NULL, NULL FROM pg_proc p \
                  WHERE p.oid >= {FIRST_NORMAL_OID} AND {}",
-                del_gate(PROC)
+                del_gate(is_first, PROC)
             ),
         ];
         format!(
@@ -394,10 +403,21 @@ fn not_ext(catalog: &str, oid: &str) -> String {
 
 /// Reads the given relations (plus the indexes of their tables and the tables of their
 /// indexes), enum types and functions, with the expressions of `snapshot.rs`.
-/// `all`: every relation (a full read; `$1` is ignored), without looking each one up.
-fn fetch_sql(all: bool) -> &'static str {
-    static SQL: [OnceLock<String>; 2] = [OnceLock::new(), OnceLock::new()];
-    SQL[all as usize].get_or_init(|| {
+/// Three statements, so that a read pays only for the parts it needs: the relations in `$1`
+/// (`Fetch::Relations`), every relation (`Fetch::AllRelations`, a full read: `$1` is ignored and
+/// nothing is looked up one by one), and the enum types `$2`, functions `$3`, schemas (`$4`) and
+/// extensions (`$5`) (`Fetch::Others`).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Fetch {
+    Relations = 0,
+    AllRelations = 1,
+    Others = 2,
+}
+
+fn fetch_sql(which: Fetch) -> &'static str {
+    static SQL: [OnceLock<String>; 3] = [OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    SQL[which as usize].get_or_init(|| {
+        let all = which == Fetch::AllRelations;
         let un = user_ns_sql!("n");
         let parts = [
             fetch_part(
@@ -673,6 +693,14 @@ fn fetch_sql(all: bool) -> &'static str {
         ];
         // The relations as one array, with the indexes of their tables and the tables of their
         // indexes (an index's options show in its table's constraints).
+        let (others, parts): (Vec<String>, Vec<String>) = parts.into_iter().partition(|p| {
+            ["'enum'", "'function'", "'schema'", "'extension'"]
+                .iter()
+                .any(|t| p.starts_with(&format!("SELECT {t}::text")))
+        });
+        if which == Fetch::Others {
+            return others.join(" UNION ALL ");
+        }
         let parts: Vec<String> = parts.into_iter().map(|p| scoped(p, all)).collect();
         format!(
             "WITH d AS (SELECT $1::int8[]::oid[] AS d), \
@@ -973,7 +1001,7 @@ impl Tracker {
                 Some(self.del.clone()),
             )
         };
-        sqlx::query(detect_sql())
+        sqlx::query(detect_sql(first))
             .bind(window)
             .bind(ctr)
             .bind(del)
@@ -1431,15 +1459,29 @@ impl Tracker {
         let rel_list: Vec<i64> = rels.iter().copied().collect();
         let enum_list: Vec<i64> = enums.iter().copied().collect();
         let fn_list: Vec<i64> = functions.iter().copied().collect();
-        let rows = sqlx::query(fetch_sql(extensions))
-            .bind(&rel_list)
-            .bind(&enum_list)
-            .bind(&fn_list)
-            .bind(schemas)
-            .bind(extensions)
-            .fetch_all(&mut *conn)
-            .await
-            .map_err(|e| sql_error("reading changed objects from the catalog", &e))?;
+        let mut rows = Vec::new();
+        let mut reads = Vec::new();
+        if extensions {
+            reads.push(Fetch::AllRelations);
+        } else if !rel_list.is_empty() {
+            reads.push(Fetch::Relations);
+        }
+        if !enum_list.is_empty() || !fn_list.is_empty() || schemas || extensions {
+            reads.push(Fetch::Others);
+        }
+        for which in reads {
+            rows.extend(
+                sqlx::query(fetch_sql(which))
+                    .bind(&rel_list)
+                    .bind(&enum_list)
+                    .bind(&fn_list)
+                    .bind(schemas)
+                    .bind(extensions)
+                    .fetch_all(&mut *conn)
+                    .await
+                    .map_err(|e| sql_error("reading changed objects from the catalog", &e))?,
+            );
+        }
 
         // Every relation read again, including the indexes and tables pulled in.
         let mut units: BTreeMap<i64, RelUnit> = BTreeMap::new();
