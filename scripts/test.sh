@@ -22,6 +22,10 @@ cargo clippy --locked --workspace --all-targets -- -D warnings
 step "core and the WASM bindings build for wasm32-unknown-unknown (no I/O in the core)"
 cargo build --locked -p tollgate-core -p tollgate-wasm --target wasm32-unknown-unknown
 
+step "npm package: build dist/npm (wasm-bindgen) and test it under Node"
+bash scripts/build-wasm.sh
+node --test tests/npm/
+
 step "actionlint (workflows) and shellcheck (action scripts)"
 bash scripts/lint-actions.sh
 

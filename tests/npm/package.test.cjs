@@ -1,0 +1,84 @@
+// The built npm package (dist/npm), loaded as a user loads it: require() of the package folder.
+// Run by scripts/test.sh after scripts/build-wasm.sh:  node --test tests/npm/
+"use strict";
+const test = require("node:test");
+const assert = require("node:assert/strict");
+const path = require("node:path");
+const fs = require("node:fs");
+
+const pkgDir = path.join(__dirname, "..", "..", "dist", "npm");
+const tollgate = require(pkgDir);
+
+test("package.json points main at the Node build and browser at the web build", () => {
+  const pkg = JSON.parse(fs.readFileSync(path.join(pkgDir, "package.json"), "utf8"));
+  assert.ok(fs.existsSync(path.join(pkgDir, pkg.main)));
+  assert.ok(fs.existsSync(path.join(pkgDir, pkg.browser)));
+  assert.ok(fs.existsSync(path.join(pkgDir, pkg.types)));
+});
+
+test("lint reports a destructive SQL migration with 1-based and UTF-16 positions", () => {
+  const report = tollgate.lint('-- café\nALTER TABLE "café" DROP COLUMN fax;\n', {
+    path: "db/migrations/000002_drop_fax.up.sql",
+  });
+  assert.equal(report.migrations[0].class, "destructive");
+  const f = report.findings.find((x) => x.rule === "drop-column");
+  assert.ok(f, JSON.stringify(report.findings));
+  assert.equal(f.line, 2);
+  assert.equal(f.column, 1);
+  assert.equal(f.column_utf16, 1);
+  assert.match(f.doc_url, /docs\/rules\/drop-column\.md$/);
+  // Plain objects, not Maps.
+  assert.equal(Object.getPrototypeOf(report), Object.prototype);
+  assert.equal(Object.getPrototypeOf(report.summary), Object.prototype);
+});
+
+test("a MikroORM migration's findings point inside its string literal", () => {
+  const ts = [
+    "import { Migration } from '@mikro-orm/migrations';",
+    "export class Migration20240101000000 extends Migration {",
+    "  async up(): Promise<void> {",
+    "    this.addSql('alter table \"member\" drop column \"phone\";');",
+    "  }",
+    "  async down(): Promise<void> {",
+    "    this.addSql('alter table \"member\" add column \"phone\" text;');",
+    "  }",
+    "}",
+    "",
+  ].join("\n");
+  const report = tollgate.lint(ts, { path: "src/migrations/Migration20240101000000.ts" });
+  const f = report.findings.find((x) => x.rule === "drop-column");
+  assert.equal(f.line, 4);
+  assert.equal(f.column, 18);
+});
+
+test("the policy text is applied, and a broken one is an Error", () => {
+  const sql = "ALTER TABLE members DROP COLUMN fax;\n";
+  const off = tollgate.lint(sql, { path: "m.sql", policy: '[rules]\ndrop-column = "off"\n' });
+  assert.ok(!off.findings.some((x) => x.rule === "drop-column"));
+  assert.throws(() => tollgate.lint(sql, { path: "m.sql", policy: "[rules\n" }), (e) => {
+    assert.ok(e instanceof Error);
+    assert.match(e.message, /tollgate\.toml/);
+    return true;
+  });
+  assert.throws(() => tollgate.lint(sql, {}), /path/);
+});
+
+test("classify, rules and version", () => {
+  const c = tollgate.classify("CREATE TABLE t (id int); DROP TABLE old_t;");
+  assert.equal(c.class, "destructive");
+  assert.deepEqual(c.statements.map((s) => s.class), ["additive", "destructive"]);
+  const rules = tollgate.rules();
+  const drop = rules.find((r) => r.id === "drop-table");
+  assert.equal(drop.severity, "error");
+  assert.equal(tollgate.rules('[rules]\ndrop-table = "warning"\n').find((r) => r.id === "drop-table").severity, "warning");
+  assert.match(tollgate.version(), /^\d+\.\d+\.\d+/);
+});
+
+test("hostile input never crashes the module", () => {
+  for (const s of ["", "\u0000\u0001", "$$ unterminated", "'".repeat(10000), "é".repeat(5000)]) {
+    const r = tollgate.lint(s, { path: "x.sql" });
+    assert.ok(Array.isArray(r.findings));
+  }
+  // Still usable afterwards.
+  assert.ok(tollgate.lint("SELECT 1;", { path: "ok.sql" }).findings !== undefined);
+});
