@@ -25,6 +25,20 @@ wasm="$CARGO_TARGET_DIR/wasm32-unknown-unknown/wasm/tollgate_wasm.wasm"
 rm -rf dist/npm/node dist/npm/web
 "$bindgen" --target nodejs --out-dir dist/npm/node "$wasm"
 "$bindgen" --target web --out-dir dist/npm/web "$wasm"
+# Shrink with wasm-opt from the npm package binaryen (pinned), once: both targets carry the
+# same module.
+tools="${TOLLGATE_TOOLS_DIR:-$HOME/.cache/tollgate-tools}"
+binaryen_version=124.0.0
+if [ ! -x "$tools/binaryen-$binaryen_version/node_modules/.bin/wasm-opt" ]; then
+  npm install --silent --no-audit --no-fund --prefix "$tools/binaryen-$binaryen_version" \
+    "binaryen@$binaryen_version" >/dev/null
+fi
+cmp -s dist/npm/node/tollgate_wasm_bg.wasm dist/npm/web/tollgate_wasm_bg.wasm \
+  || { echo "the node and web modules differ; optimise each" >&2; exit 1; }
+"$tools/binaryen-$binaryen_version/node_modules/.bin/wasm-opt" -Oz \
+  --enable-bulk-memory --enable-nontrapping-float-to-int --enable-sign-ext \
+  --enable-mutable-globals dist/npm/node/tollgate_wasm_bg.wasm -o dist/npm/node/tollgate_wasm_bg.wasm
+cp dist/npm/node/tollgate_wasm_bg.wasm dist/npm/web/tollgate_wasm_bg.wasm
 for d in node web; do
   raw=$(stat -c %s "dist/npm/$d/tollgate_wasm_bg.wasm")
   gz=$(gzip -9 -c "dist/npm/$d/tollgate_wasm_bg.wasm" | wc -c)
