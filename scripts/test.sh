@@ -25,6 +25,9 @@ cargo build --locked -p tollgate-core -p tollgate-wasm --target wasm32-unknown-u
 step "npm package: build dist/npm (wasm-bindgen) and test it under Node"
 bash scripts/build-wasm.sh
 node --test tests/npm/
+# the Rust side of the bindings under Node (the runner comes with wasm-bindgen-cli above)
+CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$HOME/.cargo/bin/wasm-bindgen-test-runner" \
+  cargo test --locked -p tollgate-wasm --target wasm32-unknown-unknown --test node
 
 step "actionlint (workflows) and shellcheck (action scripts)"
 bash scripts/lint-actions.sh
