@@ -41,6 +41,18 @@ fn key(f: &Value) -> String {
     )
 }
 
+/// The findings of a JSON report as sorted keys.
+fn keys(report: &Value) -> Vec<String> {
+    let mut k: Vec<String> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(key)
+        .collect();
+    k.sort();
+    k
+}
+
 #[test]
 fn lint_matches_the_cli_on_every_example_and_fixture() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
@@ -79,20 +91,7 @@ fn lint_matches_the_cli_on_every_example_and_fixture() {
         let text = std::fs::read_to_string(file).unwrap();
         let report = tollgate_wasm::api::lint(&text, &name, None).unwrap();
         let wasm = serde_json::to_value(&report).unwrap();
-        let mut a: Vec<String> = cli["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(key)
-            .collect();
-        let mut b: Vec<String> = wasm["findings"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(key)
-            .collect();
-        a.sort();
-        b.sort();
+        let (a, b) = (keys(&cli), keys(&wasm));
         assert_eq!(a, b, "{}", file.display());
         let classes = |r: &Value| -> Vec<String> {
             r["migrations"]
@@ -123,20 +122,7 @@ fn the_same_tollgate_toml_gives_the_same_findings() {
     let cli = common::json(&out);
     let report = tollgate_wasm::api::lint(sql, "000002_change.up.sql", Some(policy)).unwrap();
     let wasm = serde_json::to_value(&report).unwrap();
-    let mut a: Vec<String> = cli["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(key)
-        .collect();
-    let mut b: Vec<String> = wasm["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(key)
-        .collect();
-    a.sort();
-    b.sort();
+    let (a, b) = (keys(&cli), keys(&wasm));
     assert!(!a.iter().any(|k| k.starts_with("drop-column")));
     assert!(
         a.iter()
