@@ -193,9 +193,25 @@ pub fn run(args: Args) -> Result<u8, CliError> {
         merge_verify(&mut report, v.report);
     }
 
+    // One API client for the run, and only for a pull request with a token: no network call
+    // otherwise. (Created after verify, which runs a runtime of its own.)
+    let rt = runtime()?;
+    let api: Option<Api> = match (pr, &ctx.token) {
+        (Some(_), Some(token)) => {
+            let _in_runtime = rt.enter();
+            match Api::new(&ctx.api_url, token, &ctx.repository) {
+                Ok(api) => Some(api),
+                Err(e) => {
+                    notes.push(format!("nothing was read from or posted to GitHub: {e}"));
+                    None
+                }
+            }
+        }
+        _ => None,
+    };
+
     // The gate.
-    let (gate, api_notes) = gate_for(&report, &policy, pr, &ctx)?;
-    notes.extend(api_notes);
+    let gate = gate_for(&report, &policy, pr, api.as_ref(), &rt, &mut notes);
     let failing: Vec<&Finding> = failing_findings(&report, &policy, &gate);
     let failed = !failing.is_empty()
         || !gate.passed
@@ -215,20 +231,12 @@ pub fn run(args: Args) -> Result<u8, CliError> {
     let blob_base =
         pr.map(|p| format!("{}/{}/blob/{}/", ctx.server_url, ctx.repository, p.head_sha));
     let mut not_commented: Vec<ReviewItem> = Vec::new();
-    if let (Some(pr), Some(token)) = (pr, &ctx.token) {
-        let rt = runtime()?;
-        let published: Result<(), CliError> = rt.block_on(async {
-            let api = match Api::new(&ctx.api_url, token, &ctx.repository) {
-                Ok(api) => api,
-                Err(e) => {
-                    notes.push(format!("no pull-request comment: {e}"));
-                    return Ok(());
-                }
-            };
+    if let (Some(pr), Some(api)) = (pr, api.as_ref()) {
+        rt.block_on(async {
             if args.review_comments && !gate.items.is_empty() {
                 let commentable = publish::commentable_lines(diff.as_deref().unwrap_or(""));
                 match publish::post_review(
-                    &api,
+                    api,
                     pr.number,
                     &pr.head_sha,
                     &gate.items,
@@ -260,7 +268,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
                 };
                 let body = markdown::comment(&view);
                 if let Err(e) =
-                    publish::upsert_comment(&api, pr.number, &body, &args.comment_author).await
+                    publish::upsert_comment(api, pr.number, &body, &args.comment_author).await
                 {
                     notes.push(format!(
                         "the pull-request comment was not posted: {e}{}",
@@ -268,9 +276,7 @@ pub fn run(args: Args) -> Result<u8, CliError> {
                     ));
                 }
             }
-            Ok(())
         });
-        published?;
     } else if pr.is_some() {
         if !gate.items.is_empty() && args.review_comments {
             not_commented = gate.items.clone();
@@ -421,10 +427,11 @@ fn gate_for(
     report: &Report,
     policy: &Policy,
     pr: Option<&PullRequest>,
-    ctx: &Context,
-) -> Result<(Gate, Vec<String>), CliError> {
+    api: Option<&Api>,
+    rt: &tokio::runtime::Runtime,
+    notes: &mut Vec<String>,
+) -> Gate {
     let (migrations, items) = gate::review_items(report, policy);
-    let mut notes = Vec::new();
     let mut gate = Gate {
         required: pr.is_some() && !migrations.is_empty(),
         label: policy.review.label.clone(),
@@ -437,24 +444,13 @@ fn gate_for(
         migrations,
         items,
     };
-    let Some(pr) = pr else {
-        return Ok((gate, notes));
+    let Some(pr) = pr.filter(|_| gate.required) else {
+        return gate;
     };
-    if !gate.required {
-        return Ok((gate, notes));
-    }
     let mut labels = pr.labels.clone();
     gate.labels_from = LabelSource::Payload;
-    if let Some(token) = &ctx.token {
-        let rt = runtime()?;
+    if let Some(api) = api {
         rt.block_on(async {
-            let api = match Api::new(&ctx.api_url, token, &ctx.repository) {
-                Ok(api) => api,
-                Err(e) => {
-                    notes.push(format!("labels read from the event payload: {e}"));
-                    return;
-                }
-            };
             match api.labels(pr.number).await {
                 Ok(fresh) => {
                     labels = fresh;
@@ -485,7 +481,7 @@ fn gate_for(
     gate.label_present = labels.iter().any(|l| l == &gate.label);
     gate.passed =
         gate.label_present && (!gate.require_approving_review || gate.approved_by.is_some());
-    Ok((gate, notes))
+    gate
 }
 
 /// Whether the review label approves `f`: a destructive (and, failing closed, unknown) finding
