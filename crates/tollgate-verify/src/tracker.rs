@@ -88,6 +88,16 @@ const TRACKED: [&str; 14] = [
     "pg_namespace",  // 13
     "pg_depend",     // 14
 ];
+/// Catalogs whose rows belong to a relation, with the expression naming it (`x` is the row).
+const RELATION_ROWS: [(usize, &str); 7] = [
+    (ATTRDEF, "x.adrelid"),
+    (CONSTRAINT, "x.conrelid"),
+    (INDEX, "unnest(ARRAY[x.indrelid, x.indexrelid])"),
+    (TRIGGER, "x.tgrelid"),
+    (REWRITE, "x.ev_class"),
+    (SEQUENCE, "x.seqrelid"),
+    (INHERITS, "unnest(ARRAY[x.inhrelid, x.inhparent])"),
+];
 const CLASS: usize = 0;
 const ATTRIBUTE: usize = 1;
 const ATTRDEF: usize = 2;
@@ -184,7 +194,7 @@ fn detect_sql(first: bool) -> &'static str {
         let first = if is_first { "true" } else { "false" };
         let user = "n.nspname NOT IN ('pg_catalog', 'information_schema') \
                     AND n.nspname !~ '^pg_(toast|temp)'";
-        let parts = [
+        let mut parts = vec![
             // Counters, settings that change how definitions print, and the new window.
             "SELECT 'ctr'::text, k::int8, (cur.ctr)[k], (cur.del)[k], NULL::text, NULL::text \
              FROM cur, generate_subscripts(cur.ctr, 1) k"
@@ -225,49 +235,18 @@ fn detect_sql(first: bool) -> &'static str {
                 fresh = fresh(is_first, "a"),
                 gate = gate(ATTRIBUTE)
             ),
-            // Rows that belong to a relation.
+        ];
+        // Rows that belong to a relation: the relation (and for an index, its table too).
+        parts.extend(RELATION_ROWS.iter().map(|&(k, relation)| {
             format!(
-                "SELECT 'rel', x.adrelid::int8, NULL, NULL, NULL, NULL FROM pg_attrdef x \
+                "SELECT 'rel', {relation}::int8, NULL, NULL, NULL, NULL FROM {} x \
                  WHERE {} AND {}",
+                TRACKED[k],
                 fresh(is_first, "x"),
-                gate(ATTRDEF)
-            ),
-            format!(
-                "SELECT 'rel', x.conrelid::int8, NULL, NULL, NULL, NULL FROM pg_constraint x \
-                 WHERE {} AND {}",
-                fresh(is_first, "x"),
-                gate(CONSTRAINT)
-            ),
-            format!(
-                "SELECT 'rel', unnest(ARRAY[x.indrelid, x.indexrelid])::int8, NULL, NULL, NULL, \
-                   NULL FROM pg_index x WHERE {} AND {}",
-                fresh(is_first, "x"),
-                gate(INDEX)
-            ),
-            format!(
-                "SELECT 'rel', x.tgrelid::int8, NULL, NULL, NULL, NULL FROM pg_trigger x \
-                 WHERE {} AND {}",
-                fresh(is_first, "x"),
-                gate(TRIGGER)
-            ),
-            format!(
-                "SELECT 'rel', x.ev_class::int8, NULL, NULL, NULL, NULL FROM pg_rewrite x \
-                 WHERE {} AND {}",
-                fresh(is_first, "x"),
-                gate(REWRITE)
-            ),
-            format!(
-                "SELECT 'rel', x.seqrelid::int8, NULL, NULL, NULL, NULL FROM pg_sequence x \
-                 WHERE {} AND {}",
-                fresh(is_first, "x"),
-                gate(SEQUENCE)
-            ),
-            format!(
-                "SELECT 'rel', unnest(ARRAY[x.inhrelid, x.inhparent])::int8, NULL, NULL, NULL, \
-                   NULL FROM pg_inherits x WHERE {} AND {}",
-                fresh(is_first, "x"),
-                gate(INHERITS)
-            ),
+                gate(k)
+            )
+        }));
+        parts.extend([
             format!(
                 "SELECT 'type', t.oid::int8, ascii(t.typtype::text)::int8, \
                    (EXISTS (SELECT 1 FROM pg_type o WHERE o.typname = t.typname \
@@ -351,7 +330,7 @@ fn detect_sql(first: bool) -> &'static str {
                  WHERE p.oid >= {FIRST_NORMAL_OID} AND {}",
                 del_gate(is_first, PROC)
             ),
-        ];
+        ]);
         format!(
             "WITH cur AS MATERIALIZED (SELECT ARRAY[{ctr}]::int8[] AS ctr, \
                ARRAY[{del}]::int8[] AS del, \
