@@ -233,6 +233,28 @@ fn migration_row(view: &View, m: &MigrationReport) -> String {
 const TABLE_HEAD: &str =
     "| Migration | Class | Down | Verify | Locks | Label |\n|---|---|---|---|---|---|\n";
 
+/// The per-migration table, rows added while `out` stays within `budget` (measured by `len`);
+/// `elsewhere` says where the rows that did not fit are.
+fn migrations_table(
+    out: &mut String,
+    view: &View,
+    budget: usize,
+    len: impl Fn(&str) -> usize,
+    elsewhere: &str,
+) {
+    out.push_str(TABLE_HEAD);
+    let rows = view
+        .report
+        .migrations
+        .iter()
+        .map(|m| migration_row(view, m));
+    let more = push_rows(out, rows, budget, len);
+    if more > 0 {
+        out.push_str(&format!("\n… and {more} more migrations{elsewhere}\n"));
+    }
+    out.push('\n');
+}
+
 fn finding_row(view: &View, f: &Finding) -> String {
     let sev = match f.severity {
         Severity::Error => "🔴 error",
@@ -308,19 +330,13 @@ pub fn summary(view: &View) -> String {
     let budget = SUMMARY_BUDGET - 2_000;
     if !view.report.migrations.is_empty() {
         out.push_str("### Migrations\n\n");
-        out.push_str(TABLE_HEAD);
-        let rows = view
-            .report
-            .migrations
-            .iter()
-            .map(|m| migration_row(view, m));
-        let more = push_rows(&mut out, rows, budget / 2, str::len);
-        if more > 0 {
-            out.push_str(&format!(
-                "\n… and {more} more migrations (see the JSON report)\n"
-            ));
-        }
-        out.push('\n');
+        migrations_table(
+            &mut out,
+            view,
+            budget / 2,
+            str::len,
+            " (see the JSON report)",
+        );
     }
     if !view.report.findings.is_empty() {
         out.push_str("### Findings\n\n");
@@ -377,22 +393,12 @@ fn comment_with(view: &View, findings: bool) -> String {
     out.push_str(&gate_section(view));
     let chars = |s: &str| s.chars().count();
     if !view.report.migrations.is_empty() {
-        out.push_str(TABLE_HEAD);
-        let rows = view
-            .report
-            .migrations
-            .iter()
-            .map(|m| migration_row(view, m));
         let budget = if findings {
             COMMENT_BUDGET
         } else {
             COMMENT_BUDGET * 3 / 4
         };
-        let more = push_rows(&mut out, rows, budget, chars);
-        if more > 0 {
-            out.push_str(&format!("\n… and {more} more migrations\n"));
-        }
-        out.push('\n');
+        migrations_table(&mut out, view, budget, chars, "");
     }
     if findings && !view.report.findings.is_empty() {
         out.push_str("<details><summary>Findings</summary>\n\n");
