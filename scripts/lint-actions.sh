@@ -13,7 +13,8 @@ cd "$(dirname "$0")/.."
 tools="${TOLLGATE_TOOLS_DIR:-$HOME/.cache/tollgate-tools}"
 mkdir -p "$tools"
 workflows=(.github/workflows/*.yml docs/examples/*.yml)
-scripts=(scripts/action/*.sh scripts/test.sh scripts/lint-actions.sh scripts/build-wasm.sh)
+scripts=(scripts/action/*.sh scripts/test.sh scripts/lint-actions.sh scripts/build-wasm.sh
+  scripts/build-playground.sh scripts/test-browser.sh)
 
 pip_install() {  # pip_install <dir> <package>
   [ -d "$1" ] && return 0

@@ -29,6 +29,9 @@ node --test tests/npm/
 CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER="$HOME/.cargo/bin/wasm-bindgen-test-runner" \
   cargo test --locked -p tollgate-wasm --target wasm32-unknown-unknown --test node
 
+step "playground: build it, then drive it in Chromium (playwright-core, Debian's chromium)"
+bash scripts/test-browser.sh
+
 step "actionlint (workflows) and shellcheck (action scripts)"
 bash scripts/lint-actions.sh
 
