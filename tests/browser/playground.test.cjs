@@ -30,6 +30,9 @@ const TYPES = {
   ".svg": "image/svg+xml",
 };
 
+// A hung page fails the test instead of the suite; generous, for a loaded 2-core CI machine.
+const TEST_TIMEOUT = 180_000;
+
 let server;
 let origin;
 let browser;
@@ -79,7 +82,9 @@ async function open(hash = "") {
   page.on("pageerror", (e) => errors.push(e.message));
   page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
   await page.goto(`${origin}/${hash}`);
-  await page.waitForSelector("body[data-ready='true']", { timeout: 20000 });
+  await page.waitForSelector("body[data-ready]", { timeout: 60000 });
+  const ready = await page.getAttribute("body", "data-ready");
+  assert.equal(ready, "true", `the page did not start: ${await page.locator("#load-error").textContent()} ${errors}`);
   return { page, errors, context };
 }
 
@@ -99,7 +104,7 @@ function editorText(page, selector) {
   );
 }
 
-test("typing a destructive migration shows the marker and the message; the policy turns it off", async () => {
+test("typing a destructive migration shows the marker and the message; the policy turns it off", { timeout: TEST_TIMEOUT }, async () => {
   const { page, errors, context } = await open();
   await replaceText(page, "#policy", "");
   // A dbmate-style file (the playground's SQL mode): the up, then its down.
@@ -146,7 +151,7 @@ test("typing a destructive migration shows the marker and the message; the polic
   await context.close();
 });
 
-test("a broken policy is reported and no findings are shown under it", async () => {
+test("a broken policy is reported and no findings are shown under it", { timeout: TEST_TIMEOUT }, async () => {
   const { page, errors, context } = await open();
   await replaceText(page, "#policy", "[rules\n");
   const box = page.locator("#policy-error");
@@ -162,7 +167,7 @@ test("a broken policy is reported and no findings are shown under it", async () 
   await context.close();
 });
 
-test("a MikroORM migration's marker sits inside its string literal", async () => {
+test("a MikroORM migration's marker sits inside its string literal", { timeout: TEST_TIMEOUT }, async () => {
   const { page, errors, context } = await open();
   await page.selectOption("#mode", "ts");
   // Switching an untouched editor loads the TypeScript example.
@@ -179,7 +184,7 @@ test("a MikroORM migration's marker sits inside its string literal", async () =>
   await context.close();
 });
 
-test("the share link restores the migration, the mode and the policy in a new page", async () => {
+test("the share link restores the migration, the mode and the policy in a new page", { timeout: TEST_TIMEOUT }, async () => {
   const source = "-- café ☕ 𝄞\nALTER TABLE members RENAME COLUMN phone TO phone_number;\n";
   const policy = '[rules]\nrename-column = "warning"\n';
   const first = await open();
@@ -203,13 +208,13 @@ test("the share link restores the migration, the mode and the policy in a new pa
   await second.context.close();
 });
 
-test("a damaged share link says so and the page still works", async () => {
+test("a damaged share link says so and the page still works", { timeout: TEST_TIMEOUT }, async () => {
   const { page, context } = await open("#v1.AAAA%%%");
   assert.match(await page.locator("#share-status").innerText(), /cannot be read/);
   await page.locator('#findings li[data-rule="drop-column"]').waitFor({ timeout: 10000 });
   await context.close();
 });
 
-test("the page asked nothing of any other host", () => {
+test("the page asked nothing of any other host", { timeout: TEST_TIMEOUT }, () => {
   assert.deepEqual(external, []);
 });
