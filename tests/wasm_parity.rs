@@ -132,3 +132,82 @@ fn the_same_tollgate_toml_gives_the_same_findings() {
     // The down file is not part of a one-file lint: the CLI was given the up file alone too.
     assert_eq!(a, b);
 }
+
+/// The directory whose files make one history: the parent, or the grandparent for the layouts
+/// with one directory per migration (diesel, Prisma).
+fn history_root(file: &Path) -> PathBuf {
+    let parent = file.parent().unwrap();
+    let name = file.file_name().unwrap().to_string_lossy();
+    if ["up.sql", "down.sql", "migration.sql"].contains(&name.as_ref()) {
+        parent.parent().unwrap().to_path_buf()
+    } else {
+        parent.to_path_buf()
+    }
+}
+
+#[test]
+fn lint_files_matches_the_cli_on_every_history() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut all = Vec::new();
+    for dir in [
+        "examples",
+        "tests/fixtures/layouts",
+        "tests/fixtures/typescript",
+    ] {
+        files(&root.join(dir), &mut all);
+    }
+    let mut histories: std::collections::BTreeMap<PathBuf, Vec<String>> = Default::default();
+    for file in &all {
+        let dir = history_root(file);
+        let rel = file
+            .strip_prefix(&dir)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        histories.entry(dir).or_default().push(rel);
+    }
+    let mut compared = 0;
+    for (dir, mut rels) in histories {
+        rels.sort();
+        // The CLI given exactly these files, as a hook or an editor would give them to lintFiles.
+        let mut args = vec!["check".to_string(), "--format".into(), "json".into()];
+        args.extend(rels.iter().cloned());
+        let out = Command::new(env!("CARGO_BIN_EXE_tollgate"))
+            .args(&args)
+            .current_dir(&dir)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap();
+        let cli: Value = serde_json::from_slice(&out.stdout).unwrap_or_else(|_| {
+            panic!(
+                "{}: {}",
+                dir.display(),
+                String::from_utf8_lossy(&out.stderr)
+            )
+        });
+        if cli["migrations"].as_array().unwrap().is_empty() {
+            continue;
+        }
+        let files: Vec<tollgate_wasm::api::SourceFile> = rels
+            .iter()
+            .map(|r| tollgate_wasm::api::SourceFile {
+                path: r.clone(),
+                source: std::fs::read_to_string(dir.join(r)).unwrap(),
+            })
+            .collect();
+        let report = tollgate_wasm::api::lint_files(&files, None).unwrap();
+        let wasm = serde_json::to_value(&report).unwrap();
+        assert_eq!(keys(&cli), keys(&wasm), "{}", dir.display());
+        let order = |r: &Value| -> Vec<String> {
+            r["migrations"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| format!("{} {} {}", m["id"], m["class"], m["down_class"]))
+                .collect()
+        };
+        assert_eq!(order(&cli), order(&wasm), "{}", dir.display());
+        compared += 1;
+    }
+    assert!(compared > 10, "only {compared} histories compared");
+}

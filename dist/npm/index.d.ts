@@ -99,6 +99,18 @@ export interface RuleInfo {
 
 /** Lints one migration file. Throws an `Error` (never panics) for a missing path or a broken policy. */
 export function lint(source: string, options: LintOptions): Report;
+export interface SourceFile {
+  /** Decides how the file is read, and which history it belongs to (its directory). */
+  path: string;
+  source: string;
+}
+
+/**
+ * Lints several files as one project, as `tollgate check` reads them from disk: an `.up.sql`
+ * with its `.down.sql`, each directory's history in its tool's order. Throws an `Error` for a
+ * file without a path, a path given twice, or a broken policy.
+ */
+export function lintFiles(files: SourceFile[], options?: { policy?: string }): Report;
 /** The statements of a piece of SQL with their classes. */
 export function classify(sql: string): Classified;
 /** Every rule, with its severity under `policy` (a `tollgate.toml` text) or the defaults. */

@@ -82,3 +82,27 @@ test("hostile input never crashes the module", () => {
   // Still usable afterwards.
   assert.ok(tollgate.lint("SELECT 1;", { path: "ok.sql" }).findings !== undefined);
 });
+
+test("lintFiles pairs an up with its down and takes the policy; bad lists are Errors", () => {
+  const files = [
+    { path: "db/migrations/000001_members.up.sql", source: "CREATE TABLE members (id int, fax text);\n" },
+    { path: "db/migrations/000001_members.down.sql", source: "DROP TABLE members;\n" },
+    { path: "db/migrations/000002_drop_fax.up.sql", source: "ALTER TABLE members DROP COLUMN fax;\n" },
+    { path: "db/migrations/000002_drop_fax.down.sql", source: "ALTER TABLE members ADD COLUMN fax text;\n" },
+  ];
+  const r = tollgate.lintFiles(files);
+  assert.equal(Object.getPrototypeOf(r), Object.prototype);
+  assert.deepEqual(r.migrations.map((m) => [m.id, m.class, m.down_class]), [
+    ["000001_members", "additive", "additive"], // the down drops only what the up created
+    ["000002_drop_fax", "destructive", "additive"],
+  ]);
+  assert.ok(!r.findings.some((f) => f.rule === "missing-down"));
+  const f = r.findings.find((x) => x.rule === "drop-column");
+  assert.equal(f.path, "db/migrations/000002_drop_fax.up.sql");
+  const off = tollgate.lintFiles(files, { policy: '[rules]\ndrop-column = "off"\n' });
+  assert.ok(!off.findings.some((x) => x.rule === "drop-column"));
+  assert.throws(() => tollgate.lintFiles("nope"), (e) => e instanceof Error && /array/.test(e.message));
+  assert.throws(() => tollgate.lintFiles([files[0], files[0]]), /given twice/);
+  assert.throws(() => tollgate.lintFiles(files, { policy: "[rules\n" }), /tollgate\.toml/);
+  assert.deepEqual(tollgate.lintFiles([]).migrations, []);
+});

@@ -76,6 +76,101 @@ pub fn lint(source: &str, path: &str, policy_text: Option<&str>) -> Result<Repor
     Ok(report)
 }
 
+/// One file given to [`lint_files`].
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct SourceFile {
+    pub path: String,
+    pub source: String,
+}
+
+fn is_script(path: &str) -> bool {
+    let lower = path.to_ascii_lowercase();
+    SCRIPT_EXTENSIONS.iter().any(|e| lower.ends_with(e))
+}
+
+/// Lints several files as one project, the way `tollgate check` reads them from disk: SQL files
+/// grouped by migrations directory (so an `.up.sql` meets its `.down.sql`, and a history is
+/// checked in its tool's order), script migrations by their directory in version order. An
+/// editor passes the file being edited with its siblings; a pre-commit hook the staged files.
+pub fn lint_files(files: &[SourceFile], policy_text: Option<&str>) -> Result<Report, String> {
+    use std::collections::{BTreeMap, BTreeSet};
+    let policy = policy(policy_text)?;
+    let mut seen = BTreeSet::new();
+    for f in files {
+        if f.path.trim().is_empty() {
+            return Err("every file needs a `path`: it decides how the source is read".into());
+        }
+        if !seen.insert(f.path.trim_start_matches("./")) {
+            return Err(format!("{}: given twice", f.path));
+        }
+    }
+    // The directory a file's history lives in: its parent, or its grandparent for the layouts
+    // with one directory per migration (what `root_relative` leaves out).
+    let mut sql_dirs: BTreeMap<&str, Vec<&SourceFile>> = BTreeMap::new();
+    let mut script_dirs: BTreeMap<&str, Vec<&SourceFile>> = BTreeMap::new();
+    for f in files {
+        let path = f.path.trim_start_matches("./");
+        if is_script(path) {
+            let dir = path.rfind('/').map_or("", |i| &path[..i]);
+            script_dirs.entry(dir).or_default().push(f);
+        } else {
+            let rel = root_relative(path);
+            let dir = path[..path.len() - rel.len()].trim_end_matches('/');
+            sql_dirs.entry(dir).or_default().push(f);
+        }
+    }
+    let mut dirs: Vec<&str> = sql_dirs.keys().chain(script_dirs.keys()).copied().collect();
+    dirs.sort_unstable();
+    dirs.dedup();
+
+    let mut project = Project::default();
+    let mut notices = Vec::new();
+    for dir in dirs {
+        if let Some(sql) = sql_dirs.get(dir) {
+            let mut sql = sql.clone();
+            sql.sort_by(|a, b| a.path.cmp(&b.path));
+            let list: Vec<load::SqlFile> = sql
+                .iter()
+                .map(|f| load::SqlFile {
+                    rel: root_relative(&f.path),
+                    shown: &f.path,
+                    text: &f.source,
+                })
+                .collect();
+            load::add_sql_dir(&mut project, &list, &policy);
+        }
+        if let Some(scripts) = script_dirs.get(dir) {
+            let mut scripts = scripts.clone();
+            scripts.sort_by(|a, b| a.path.cmp(&b.path));
+            let mut read = Vec::new();
+            for f in scripts {
+                let name = f.path.rsplit('/').next().unwrap_or(&f.path);
+                let found = load::add_script_file(
+                    &mut project,
+                    load::stem(name),
+                    &f.path,
+                    &f.source,
+                    policy.mikro_orm_all_or_nothing,
+                    &mut notices,
+                );
+                if found.is_empty() {
+                    notices.push(format!(
+                        "{}: no MikroORM or TypeORM migration class found",
+                        f.path
+                    ));
+                }
+                read.extend(found);
+            }
+            // Their tools run them in version order, whatever the file names.
+            read.sort_by(|a, b| a.key.cmp(&b.key));
+            project.migrations.extend(read.into_iter().map(|m| m.input));
+        }
+    }
+    let mut report = tollgate_core::check(&project, &policy);
+    report.notices.extend(notices);
+    Ok(report)
+}
+
 /// The statements of a piece of SQL with their classes, and the class of the whole.
 #[derive(Debug, Serialize)]
 pub struct Classified {
@@ -184,6 +279,74 @@ mod tests {
             .iter()
             .any(|n| n.contains("no MikroORM or TypeORM")));
         assert_eq!(classify("").unwrap().class, MigrationClass::Empty);
+    }
+
+    fn file(path: &str, source: &str) -> SourceFile {
+        SourceFile {
+            path: path.into(),
+            source: source.into(),
+        }
+    }
+
+    #[test]
+    fn lint_files_pairs_an_up_with_its_down() {
+        let files = [
+            file(
+                "db/000001_members.up.sql",
+                "CREATE TABLE members (id int, fax text);\n",
+            ),
+            file("db/000001_members.down.sql", "DROP TABLE members;\n"),
+            file(
+                "db/000002_drop_fax.up.sql",
+                "ALTER TABLE members DROP COLUMN fax;\n",
+            ),
+            file(
+                "db/000002_drop_fax.down.sql",
+                "ALTER TABLE members ADD COLUMN fax text;\n",
+            ),
+        ];
+        let r = lint_files(&files, None).unwrap();
+        assert_eq!(r.migrations.len(), 2);
+        assert!(r.migrations.iter().all(|m| m.down.is_some()));
+        let rules: Vec<&str> = r.findings.iter().map(|f| f.rule.as_str()).collect();
+        assert!(!rules.contains(&"missing-down"), "{rules:?}");
+        assert!(rules.contains(&"drop-column"), "{rules:?}");
+        // One file alone misses its down, as `tollgate check <file>` does.
+        let alone = lint_files(&files[2..3], None).unwrap();
+        assert!(alone.findings.iter().any(|f| f.rule == "missing-down"));
+    }
+
+    #[test]
+    fn lint_files_reads_scripts_in_version_order_and_refuses_bad_lists() {
+        let m = |v: &str, sql: &str| {
+            format!("import {{ Migration }} from '@mikro-orm/migrations';\nexport class Migration{v} extends Migration {{\n  async up(): Promise<void> {{\n    this.addSql('{sql}');\n  }}\n}}\n")
+        };
+        let files = [
+            file(
+                "src/migrations/Migration20240201000000.ts",
+                &m("20240201000000", "alter table \"t\" drop column \"x\";"),
+            ),
+            file(
+                "src/migrations/Migration20240101000000.ts",
+                &m("20240101000000", "create table \"t\" (\"x\" int);"),
+            ),
+        ];
+        // The tool's order, whatever the order of the list.
+        let ids =
+            |r: &Report| -> Vec<String> { r.migrations.iter().map(|m| m.id.clone()).collect() };
+        let r = lint_files(&files, None).unwrap();
+        assert_eq!(
+            ids(&r),
+            ["Migration20240101000000", "Migration20240201000000"]
+        );
+        let reversed = [files[1].clone(), files[0].clone()];
+        assert_eq!(ids(&lint_files(&reversed, None).unwrap()), ids(&r));
+        // The history is read across the files: the drop is of a table created earlier in it.
+        assert!(r.findings.iter().any(|f| f.rule == "drop-column"));
+        assert!(lint_files(&[file("", "x")], None).is_err());
+        let twice = lint_files(&[file("a.sql", "x"), file("./a.sql", "y")], None).unwrap_err();
+        assert!(twice.contains("given twice"), "{twice}");
+        assert!(lint_files(&[], None).unwrap().migrations.is_empty());
     }
 
     #[test]

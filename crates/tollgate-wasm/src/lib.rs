@@ -53,6 +53,33 @@ pub fn lint(source: &str, options: JsValue) -> Result<JsValue, JsValue> {
     to_js(&report)
 }
 
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LintFilesOptions {
+    policy: Option<String>,
+}
+
+/// `lintFiles([{ path, source }, …], { policy })`: several files linted as one project, the way
+/// `tollgate check` reads them from disk (an `.up.sql` with its `.down.sql`, a history in its
+/// tool's order).
+#[wasm_bindgen(js_name = lintFiles)]
+pub fn lint_files(files: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
+    install_panic_hook();
+    let files: Vec<api::SourceFile> = serde_wasm_bindgen::from_value(files).map_err(|e| {
+        js_error(&format!(
+            "lintFiles: {e}; expected an array of {{ path, source }}"
+        ))
+    })?;
+    let options: LintFilesOptions = if options.is_undefined() || options.is_null() {
+        LintFilesOptions::default()
+    } else {
+        serde_wasm_bindgen::from_value(options)
+            .map_err(|e| js_error(&format!("lintFiles options: {e}; expected {{ policy }}")))?
+    };
+    let report = api::lint_files(&files, options.policy.as_deref()).map_err(|e| js_error(&e))?;
+    to_js(&report)
+}
+
 /// `classify(sql)`: the statements with their classes, and the class of the whole.
 #[wasm_bindgen]
 pub fn classify(sql: &str) -> Result<JsValue, JsValue> {

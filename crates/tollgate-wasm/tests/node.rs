@@ -95,3 +95,31 @@ fn classify_rules_version() {
     assert!(rules.length() > 40);
     assert!(!tollgate_wasm::version().is_empty());
 }
+
+#[wasm_bindgen_test]
+fn lint_files_takes_an_array_of_files() {
+    let file = |path: &str, source: &str| -> JsValue {
+        let o = Object::new();
+        Reflect::set(&o, &"path".into(), &path.into()).unwrap();
+        Reflect::set(&o, &"source".into(), &source.into()).unwrap();
+        o.into()
+    };
+    let files = Array::new();
+    files.push(&file(
+        "db/000002_drop.up.sql",
+        "ALTER TABLE members DROP COLUMN fax;\n",
+    ));
+    files.push(&file(
+        "db/000002_drop.down.sql",
+        "ALTER TABLE members ADD COLUMN fax text;\n",
+    ));
+    let r = tollgate_wasm::lint_files(files.into(), JsValue::UNDEFINED).unwrap();
+    let rules: Vec<String> = findings(&r)
+        .iter()
+        .filter_map(|f| get(f, "rule").as_string())
+        .collect();
+    assert!(rules.iter().any(|r| r == "drop-column"), "{rules:?}");
+    assert!(!rules.iter().any(|r| r == "missing-down"), "{rules:?}");
+    let e = tollgate_wasm::lint_files(JsValue::from("nope"), JsValue::UNDEFINED).unwrap_err();
+    assert!(e.is_instance_of::<js_sys::Error>());
+}
