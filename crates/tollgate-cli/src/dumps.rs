@@ -153,6 +153,15 @@ impl Sink for Adapter<'_> {
     ) {
         self.collector.cell_at(table, column, index, value, line);
     }
+    fn row(
+        &mut self,
+        table: Option<&str>,
+        columns: &[String],
+        values: &[(usize, &str)],
+        line: u64,
+    ) {
+        self.collector.row(table, columns, values, line);
+    }
     fn member(&mut self, path: Option<&str>) {
         self.collector.member(path);
     }

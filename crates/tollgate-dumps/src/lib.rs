@@ -72,6 +72,23 @@ pub trait Sink {
         let _ = index;
         self.cell(table, column, value, line);
     }
+    /// The non-NULL values of one row of `table`, each with its position in `columns`, the
+    /// list last passed to [`Sink::columns`] (a position past its end has no name), in
+    /// order. Readers that know the positions (COPY rows) call this once per row instead of
+    /// [`Sink::cell_at`] once per value, so that a sink can find the columns of a row once
+    /// and pays one dynamic call per row. The default calls [`Sink::cell_at`] for each value.
+    fn row(
+        &mut self,
+        table: Option<&str>,
+        columns: &[String],
+        values: &[(usize, &str)],
+        line: u64,
+    ) {
+        for &(index, value) in values {
+            let column = columns.get(index).map(String::as_str);
+            self.cell_at(table, column, index, value, line);
+        }
+    }
     /// The stream the next cells come from: `None` for the file itself (even when
     /// compressed), or the path inside an archive (`backup.tar.gz!data/users.csv`, the same
     /// text as [`Scanned::inner_path`]). Called before each stream is read.

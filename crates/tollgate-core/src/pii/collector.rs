@@ -399,6 +399,44 @@ impl<'p> Collector<'p> {
         );
     }
 
+    /// The non-NULL values of one row of `table`, each with its position in `columns`, the list
+    /// last given to [`Collector::columns`]. Same result as one [`Collector::cell_at`] per
+    /// value, in order.
+    pub fn row(
+        &mut self,
+        table: Option<&str>,
+        columns: &[String],
+        values: &[(usize, &str)],
+        line: u64,
+    ) {
+        for &(index, value) in values {
+            let column = columns.get(index).map(String::as_str);
+            let slots = &mut self.slots;
+            let Some(&i) = slots.header.get(index) else {
+                self.cell(table, column, value, line);
+                continue;
+            };
+            let slot = match slots.header_table {
+                Some(t) => &mut slots.tables[t].1,
+                None => &mut slots.no_table,
+            };
+            debug_assert_eq!(Some(slot.columns[i].0.as_str()), column);
+            let column_slot = &mut slot.columns[i].1;
+            if column_slot.class == Class::Skip {
+                continue;
+            }
+            self.acc.take(
+                self.policy,
+                self.reference_year,
+                column_slot,
+                table,
+                column,
+                value,
+                line,
+            );
+        }
+    }
+
     /// The evidence, ordered by member, first line, then table, column and kind.
     pub fn finish(self) -> Vec<Evidence> {
         self.finish_with_baseline().0

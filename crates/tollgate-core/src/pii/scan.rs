@@ -82,6 +82,58 @@ fn ip_candidate(s: &str) -> bool {
     }
 }
 
+/// How a byte next to a `.` or `:` bears on the word around it (see [`cannot_yield_at`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Neighbour {
+    /// An ASCII word break ([`ASCII_BREAK`]): the word ends there.
+    Break,
+    /// A byte an IP address word can hold: hex digits, `.`, `:`, the `/` of a prefix length,
+    /// the `!` and `?` of trailing punctuation; and any byte of a multi-byte character, which
+    /// may be Unicode whitespace (a break).
+    Maybe,
+    /// Any other ASCII byte: no IP address word holds it.
+    Never,
+}
+
+const NEIGHBOUR: [Neighbour; 256] = {
+    let mut t = [Neighbour::Never; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = if c >= 0x80 {
+            Neighbour::Maybe
+        } else if ASCII_BREAK[i] {
+            Neighbour::Break
+        } else if c.is_ascii_hexdigit() || matches!(c, b'.' | b':' | b'/' | b'!' | b'?') {
+            Neighbour::Maybe
+        } else {
+            Neighbour::Never
+        };
+        i += 1;
+    }
+    t
+};
+
+/// Whether the `.` or `:` at byte `at` of `b` can be passed over by the word search, from its
+/// two neighbours alone, without changing what it finds: either it is a word by itself (a
+/// break on both sides, as after a JSON key), or a neighbour inside its word can't be part of
+/// an IP address. In the second case the word may still hold an e-mail; then its `@`, which is
+/// never passed over, brings the search back to the same word. (The `:` of a `mailto:` prefix
+/// is passed over too: what follows the prefix is reached through its own `.`, `:` or `@`.)
+#[inline]
+fn cannot_yield_at(b: &[u8], at: usize) -> bool {
+    let left = match at {
+        0 => Neighbour::Break,
+        _ => NEIGHBOUR[usize::from(b[at - 1])],
+    };
+    let right = b
+        .get(at + 1)
+        .map_or(Neighbour::Break, |&c| NEIGHBOUR[usize::from(c)]);
+    left == Neighbour::Never
+        || right == Neighbour::Never
+        || (left == Neighbour::Break && right == Neighbour::Break)
+}
+
 /// Whether the character that starts at byte `i` of `text` (not a continuation byte) is a
 /// word break, and its length.
 #[inline]
@@ -195,6 +247,70 @@ fn holds_nothing(b: &[u8]) -> bool {
 const LO: u64 = 0x0101_0101_0101_0101;
 const HI: u64 = 0x8080_8080_8080_8080;
 
+/// The bytes of `w` equal to `c`, as the high bit of each byte (exact: no byte is flagged
+/// because of a neighbour).
+#[inline]
+fn eq_mask(w: u64, c: u8) -> u64 {
+    let x = w ^ (LO * u64::from(c));
+    !(((x & !HI).wrapping_add(!HI)) | x) & HI
+}
+
+/// The ASCII digits of `w`, as the high bit of each byte (exact).
+#[inline]
+fn digit_mask(w: u64) -> u64 {
+    // Per byte below 0x80 (no carry crosses bytes): +0x50 sets the high bit from b'0' on,
+    // +0x46 from b'9' + 1 on.
+    let low = w & !HI;
+    low.wrapping_add(0x50 * LO) & !low.wrapping_add(0x46 * LO) & !w & HI
+}
+
+/// How many bytes a mask of [`eq_mask`] or [`digit_mask`] flags (the x86-64 baseline has no
+/// `popcnt`: the flags, as ones, are summed into the top byte by a multiplication).
+#[inline]
+fn flags(mask: u64) -> usize {
+    ((mask >> 7).wrapping_mul(LO) >> 56) as usize
+}
+
+/// What the search needs to know of a value of at most 32 bytes, read eight bytes at a time.
+#[derive(Debug, PartialEq, Eq)]
+struct ShortScan {
+    /// ASCII digits.
+    digits: usize,
+    /// The first `@`, `.` or `:` (0 when there is none).
+    first: usize,
+    /// Whether a word can hold an e-mail or an IP address: there is an `@`, or at least three
+    /// dots, or at least two colons.
+    words: bool,
+}
+
+impl ShortScan {
+    fn of(b: &[u8]) -> ShortScan {
+        debug_assert!(b.len() <= 32);
+        // Zero bytes pad the last word: a zero is neither a digit nor one of `@.:`.
+        let mut buf = [0u8; 32];
+        buf[..b.len()].copy_from_slice(b);
+        let (mut digits, mut ats, mut dots, mut colons) = (0, 0, 0, 0);
+        let mut first = None;
+        for (k, chunk) in buf[..b.len().div_ceil(8) * 8].chunks_exact(8).enumerate() {
+            let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+            digits += flags(digit_mask(w));
+            let (at, dot, colon) = (eq_mask(w, b'@'), eq_mask(w, b'.'), eq_mask(w, b':'));
+            ats += flags(at);
+            dots += flags(dot);
+            colons += flags(colon);
+            let special = at | dot | colon;
+            if first.is_none() && special != 0 {
+                first = Some(8 * k + (special.trailing_zeros() / 8) as usize);
+            }
+        }
+        ShortScan {
+            digits,
+            first: first.unwrap_or(0),
+            words: first.is_some() && (ats > 0 || dots >= 3 || colons >= 2),
+        }
+    }
+}
+
 /// The index of the first ASCII digit of `b` at or after `from`, looked for eight bytes at a
 /// time.
 fn next_digit(b: &[u8], from: usize) -> Option<usize> {
@@ -202,10 +318,7 @@ fn next_digit(b: &[u8], from: usize) -> Option<usize> {
     let mut base = from;
     for chunk in &mut chunks {
         let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        // Per byte below 0x80 (no carry crosses bytes): +0x50 sets the high bit from b'0' on,
-        // +0x46 from b'9' + 1 on.
-        let low = w & !HI;
-        let digits = low.wrapping_add(0x50 * LO) & !low.wrapping_add(0x46 * LO) & !w & HI;
+        let digits = digit_mask(w);
         if digits != 0 {
             return Some(base + (digits.trailing_zeros() / 8) as usize);
         }
@@ -218,15 +331,49 @@ fn next_digit(b: &[u8], from: usize) -> Option<usize> {
         .map(|k| base + k)
 }
 
-/// Whether `b` holds at least `n` ASCII digits (counted 64 bytes at a time, which the
-/// compiler vectorises, stopping as soon as there are enough).
-fn has_digits(b: &[u8], n: usize) -> bool {
-    let mut count = 0;
-    for chunk in b.chunks(64) {
-        count += chunk.iter().filter(|c| c.is_ascii_digit()).count();
-        if count >= n {
+/// The bytes a number candidate of [`PiiPolicy::find_numbers`] is made of: digits, then capital
+/// letters, `+` and the separators ` `, `.` and `-`; every other byte ends a run.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NumberByte {
+    Digit,
+    Other,
+    End,
+}
+
+const NUMBER_BYTE: [NumberByte; 256] = {
+    let mut t = [NumberByte::End; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        if c.is_ascii_digit() {
+            t[i] = NumberByte::Digit;
+        } else if c.is_ascii_uppercase() || matches!(c, b'+' | b' ' | b'.' | b'-') {
+            t[i] = NumberByte::Other;
+        }
+        i += 1;
+    }
+    t
+};
+
+/// Whether some run of [`NUMBER_BYTE`] bytes of `b` holds at least `n` digits: a necessary
+/// condition for [`PiiPolicy::find_numbers`] to find anything, since a candidate is a `+` and
+/// groups of digits and capitals joined by single spaces, dots or dashes, with at least
+/// [`MIN_DIGITS`] digits. Password hashes, user agents and prose have digits, but not eight in
+/// one run.
+fn has_digit_run(b: &[u8], n: usize) -> bool {
+    // From digit to digit (found eight bytes at a time): prose and JSON are mostly skipped,
+    // and the bytes between two digits are looked at only to see whether they end the run.
+    let mut run = 0;
+    let mut after_last = 0;
+    while let Some(d) = next_digit(b, after_last) {
+        let joined = b[after_last..d]
+            .iter()
+            .all(|&c| NUMBER_BYTE[usize::from(c)] == NumberByte::Other);
+        run = if joined { run + 1 } else { 1 };
+        if run >= n {
             return true;
         }
+        after_last = d + 1;
     }
     false
 }
@@ -246,18 +393,14 @@ impl PiiPolicy {
             return out;
         }
         if b.len() <= 32 {
-            // Short values, most of them: one pass for both questions.
-            let (mut first, mut digits) = (None, 0);
-            for (i, &c) in b.iter().enumerate() {
-                digits += usize::from(c.is_ascii_digit());
-                if first.is_none() && matches!(c, b'@' | b'.' | b':') {
-                    first = Some(i);
-                }
+            // Short values, most of them: one pass for both questions. A word that yields
+            // needs an `@` (an e-mail) or at least three dots or two colons (an IP, see
+            // [`ip_candidate`]): amounts and times (`22.60`, `10:30`) are not searched.
+            let short = ShortScan::of(b);
+            if short.words {
+                self.find_words(text, short.first, &mut out);
             }
-            if let Some(first) = first {
-                self.find_words(text, first, &mut out);
-            }
-            if digits >= MIN_DIGITS {
+            if short.digits >= MIN_DIGITS && has_digit_run(b, MIN_DIGITS) {
                 self.find_numbers(text, &mut out);
             }
             return out;
@@ -265,7 +408,7 @@ impl PiiPolicy {
         if let Some(first) = memchr::memchr3(b'@', b'.', b':', b) {
             self.find_words(text, first, &mut out);
         }
-        if has_digits(b, MIN_DIGITS) {
+        if has_digit_run(b, MIN_DIGITS) {
             self.find_numbers(text, &mut out);
         }
         out
@@ -277,6 +420,15 @@ impl PiiPolicy {
         let b = text.as_bytes();
         let mut at = first;
         loop {
+            if b[at] != b'@' && cannot_yield_at(b, at) {
+                match memchr::memchr3(b'@', b'.', b':', &b[at + 1..]) {
+                    Some(k) => {
+                        at += 1 + k;
+                        continue;
+                    }
+                    None => return,
+                }
+            }
             let (start, end) = word_around(text, at);
             let word = &text[start..end];
             let word = word.strip_prefix("mailto:").unwrap_or(word);
@@ -559,12 +711,17 @@ mod tests {
             "[1-478][0-9]{14}",
             "[a-z.]{1,6}@[a-z\\-]{1,6}\\.[a-z]{2,3}[.:!?]?",
             "mailto:[a-z]{1,4}@[a-z]{2,4}\\.fr",
+            "(mailto:)?[0-9a-fx]{0,3}[.:][0-9a-f.:!?/]{0,12}[a-z]{0,2}",
+            "[a-z.:]{0,4}[0-9.:]{1,12}@?[a-z.:]{0,4}",
+            "\\{\"[a-z]{1,4}\": \"[0-9.:]{0,16}\"\\}",
             "[0-9]{1,3}(\\.[0-9]{1,3}){2,4}(/32|/24)?[.:!?]?",
             "[0-9a-f]{0,4}(:[0-9a-f]{0,4}){1,8}(/128)?[.:!?]?",
             "::ffff:[0-9]{1,3}(\\.[0-9]{1,3}){3}",
             "[A-Z]{2}[0-9]{2}( ?[0-9A-Z]{4}){3,6}( ?[0-9]{1,3})?",
             "[0-9]{1,6}\\.[0-9]{1,4}",
             "[A-Za-z]{1,8}/[0-9.]{1,8}",
+            "\\$2y\\$10\\$[a-zA-Z0-9./]{8,30}",
+            "[a-z0-9/+ .\\-]{6,20}",
             ".{0,12}",
         ];
         let sep = prop_oneof![
@@ -618,6 +775,55 @@ mod tests {
             let from = from.min(b.len());
             let expected = b[from..].iter().position(u8::is_ascii_digit).map(|k| from + k);
             prop_assert_eq!(next_digit(&b, from), expected);
+        }
+
+        #[test]
+        fn digit_runs_are_counted_as_byte_by_byte(text in texty()) {
+            let b = text.as_bytes();
+            let mut longest = 0;
+            let mut run = 0;
+            for &c in b {
+                match NUMBER_BYTE[usize::from(c)] {
+                    NumberByte::Digit => run += 1,
+                    NumberByte::Other => {}
+                    NumberByte::End => run = 0,
+                }
+                longest = longest.max(run);
+            }
+            for n in [1, 2, MIN_DIGITS, 12] {
+                prop_assert_eq!(has_digit_run(b, n), longest >= n, "{} {}", n, text);
+            }
+        }
+
+        #[test]
+        fn flags_counts_the_flagged_bytes(w in any::<u64>(), c in any::<u8>()) {
+            let bytes = w.to_le_bytes();
+            prop_assert_eq!(flags(eq_mask(w, c)), bytes.iter().filter(|&&x| x == c).count());
+            prop_assert_eq!(flags(digit_mask(w)), bytes.iter().filter(|x| x.is_ascii_digit()).count());
+        }
+
+        #[test]
+        fn a_number_needs_a_digit_run(text in texty()) {
+            let policy = PiiPolicy::default_policy();
+            let mut numbers = Vec::new();
+            policy.find_numbers(&text, &mut numbers);
+            prop_assert!(numbers.is_empty() || has_digit_run(text.as_bytes(), MIN_DIGITS), "{}", text);
+        }
+
+        #[test]
+        fn the_short_scan_counts_byte_by_byte(b in proptest::collection::vec(
+            prop_oneof![Just(b'@'), Just(b'.'), Just(b':'), Just(b'0'), Just(b'9'), Just(b'/'),
+                Just(b'\xae'), Just(b'\xba'), Just(b'\xb0'), Just(0u8), any::<u8>()],
+            0..=32,
+        )) {
+            let digits = b.iter().filter(|c| c.is_ascii_digit()).count();
+            let count = |x: u8| b.iter().filter(|&&c| c == x).count();
+            let first = b.iter().position(|c| matches!(c, b'@' | b'.' | b':'));
+            let words = first.is_some() && (count(b'@') > 0 || count(b'.') >= 3 || count(b':') >= 2);
+            prop_assert_eq!(
+                ShortScan::of(&b),
+                ShortScan { digits, first: first.unwrap_or(0), words }
+            );
         }
 
         #[test]

@@ -807,6 +807,17 @@ const PLACEHOLDER_WORDS: &[&str] = &[
     "vide",
 ];
 
+/// The first bytes of [`PLACEHOLDER_WORDS`] (all ASCII).
+const PLACEHOLDER_FIRST_BYTES: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut i = 0;
+    while i < PLACEHOLDER_WORDS.len() {
+        t[PLACEHOLDER_WORDS[i].as_bytes()[0] as usize] = true;
+        i += 1;
+    }
+    t
+};
+
 /// The longest of [`PLACEHOLDER_WORDS`], in characters.
 const MAX_PLACEHOLDER_CHARS: usize = 10;
 
@@ -817,6 +828,18 @@ pub fn is_placeholder(value: &str) -> bool {
     let v = value.trim();
     if v.is_empty() || v == "\\N" {
         return true;
+    }
+    if let (Some(&f), Some(&l)) = (v.as_bytes().first(), v.as_bytes().last()) {
+        // Most values start and end with an ASCII letter or digit: then no rule but the word
+        // list can match (`x` aside), the word is the value itself and its fold starts with
+        // the lower case of that letter.
+        if f.is_ascii_alphanumeric()
+            && !matches!(f, b'x' | b'X')
+            && l.is_ascii_alphanumeric()
+            && !PLACEHOLDER_FIRST_BYTES[usize::from(f.to_ascii_lowercase())]
+        {
+            return false;
+        }
     }
     if v.len() <= 64 {
         let mut chars = v.chars();
@@ -1450,6 +1473,8 @@ mod tests {
                 r"[0-9+ .\-()/]{0,34}",
                 r"[ \[<({]{0,2}(n/a|N/A|null|Null|NULL|xxx|---|anonyme|Anonymisée|redacted|inconnu|é|vide|x|-|\\N|ok)[\]>)} ]{0,2}",
                 r"[a-z]{0,4}@[a-zA-Z0-9.\-]{0,14}\.?",
+                r"(Null|NA|n\.a\.|Unknown|Inconnue|Supprimé|supprimée|Anonymisé|VIDE|Hidden|Todo|x|Xx|zed|0|9)[a-zé/. 0-9]{0,3}",
+                r"[A-Za-z0-9é][A-Za-zé0-9 /.\-]{0,12}[A-Za-z0-9é]?",
                 ".{0,40}",
             ]
         ) {
