@@ -8,20 +8,29 @@ pub mod api;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
+/// A result as a plain JS object: serialized to one JSON string and read by `JSON.parse` on
+/// the JS side. Building the same objects value by value through serde-wasm-bindgen crossed
+/// the boundary for every field and string of every statement and finding, which cost more than
+/// the analysis itself on a large migration. The values are the same: every result is
+/// JSON-compatible (strings, integers, booleans, null, arrays, objects with string keys).
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| js_error(&format!("cannot convert the result: {e}")))
+    let json = serde_json::to_string(value)
+        .map_err(|e| js_error(&format!("cannot convert the result: {e}")))?;
+    Ok(js_json_parse(&json))
 }
 
 fn js_error(message: &str) -> JsValue {
     js_sys_error(message)
 }
 
-#[wasm_bindgen(inline_js = "export function tollgate_error(m) { return new Error(m); }")]
+#[wasm_bindgen(
+    inline_js = "export function tollgate_error(m) { return new Error(m); }\nexport function tollgate_json(s) { return JSON.parse(s); }"
+)]
 extern "C" {
     #[wasm_bindgen(js_name = tollgate_error)]
     fn js_sys_error(message: &str) -> JsValue;
+    #[wasm_bindgen(js_name = tollgate_json)]
+    fn js_json_parse(json: &str) -> JsValue;
 }
 
 #[derive(Deserialize, Default)]

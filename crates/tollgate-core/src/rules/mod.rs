@@ -5,10 +5,14 @@
 //! decide severities: the policy does. A hit's class always counts toward the statement's class,
 //! even when the policy switches the rule off, so the review-label gate stays honest.
 
+use std::cell::OnceCell;
+use std::collections::{HashMap, HashSet};
+
 use crate::model::{Class, TransactionMode};
 use crate::ops::{ObjectKind, ObjectName, Op};
 use crate::policy::Policy;
 use crate::schema::Schema;
+use rename_as_drop_add::ColumnPairing;
 
 pub mod applied_migration_changed;
 pub mod blocking_lock;
@@ -475,25 +479,40 @@ impl Namespace {
 #[derive(Debug, Default, Clone)]
 pub struct MigrationScope {
     created: Vec<(Namespace, String, usize)>,
+    /// `created` by namespace and key: the statements that created each object, so that the
+    /// rules' lookups (several per statement) don't scan the whole part.
+    created_by_key: HashMap<Namespace, HashMap<String, Vec<usize>>>,
     /// For a down: what its up created. Reversing those is the down's job, not a loss.
     inherited: Vec<(Namespace, String)>,
+    /// `inherited` as a set, for the lookups.
+    inherited_keys: HashSet<(Namespace, String)>,
     /// Indexes created in this part: (table key, key columns, statement index). Includes the
     /// indexes PostgreSQL builds for PRIMARY KEY and UNIQUE constraints.
     indexes: Vec<(String, Vec<String>, usize)>,
     shapes: Vec<ShapeEvent>,
+    /// The drop + add column pairings of `rename-as-drop-add` per table key, made from `shapes`
+    /// on first use (once per part instead of once per dropped column).
+    column_pairings: OnceCell<HashMap<String, Vec<ColumnPairing>>>,
 }
 
 impl MigrationScope {
     pub fn record(&mut self, ns: Namespace, key: String, stmt: usize) {
+        self.created_by_key
+            .entry(ns)
+            .or_default()
+            .entry(key.clone())
+            .or_default()
+            .push(stmt);
         self.created.push((ns, key, stmt));
     }
 
     fn created_between(&self, ns: Namespace, key: &str, lo: usize, hi: usize) -> bool {
-        (lo == 0 && self.inherited.iter().any(|(n, k)| *n == ns && k == key))
+        (lo == 0 && self.inherited_keys.contains(&(ns, key.to_string())))
             || self
-                .created
-                .iter()
-                .any(|(n, k, i)| *n == ns && k == key && *i >= lo && *i < hi)
+                .created_by_key
+                .get(&ns)
+                .and_then(|keys| keys.get(key))
+                .is_some_and(|stmts| stmts.iter().any(|i| *i >= lo && *i < hi))
     }
 
     /// Everything this part created, to hand to its down.
@@ -506,6 +525,7 @@ impl MigrationScope {
     }
 
     pub fn inherit(&mut self, from_up: Vec<(Namespace, String)>) {
+        self.inherited_keys = from_up.iter().cloned().collect();
         self.inherited = from_up;
     }
 
@@ -561,6 +581,7 @@ impl MigrationScope {
     /// Records the table and column shapes a statement adds, drops or writes, for the
     /// drop + add pairing of `rename-as-drop-add`.
     pub fn record_shapes(&mut self, ops: &[Op], stmt: usize) {
+        self.column_pairings.take();
         for op in ops {
             match op {
                 Op::AddColumn { table, column, .. } => self.shapes.push(ShapeEvent {
@@ -610,6 +631,26 @@ impl MigrationScope {
     /// Table and column shape changes recorded by [`MigrationScope::record_shapes`].
     pub fn shapes(&self) -> &[ShapeEvent] {
         &self.shapes
+    }
+
+    /// The drop + add column pairings of the table `table_key` in this part, in the order
+    /// [`rename_as_drop_add::pair_columns`] makes them.
+    pub(crate) fn column_pairings(&self, table_key: &str) -> &[ColumnPairing] {
+        self.column_pairings
+            .get_or_init(|| {
+                let mut by_table: HashMap<&str, Vec<&ShapeEvent>> = HashMap::new();
+                for e in &self.shapes {
+                    by_table.entry(e.table.as_str()).or_default().push(e);
+                }
+                by_table
+                    .into_iter()
+                    .map(|(table, events)| {
+                        (table.to_string(), rename_as_drop_add::pair_columns(&events))
+                    })
+                    .collect()
+            })
+            .get(table_key)
+            .map_or(&[], Vec::as_slice)
     }
 }
 

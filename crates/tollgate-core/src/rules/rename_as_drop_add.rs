@@ -6,7 +6,7 @@
 //! This rule supersedes `drop-column` / `drop-table` on the statements it pairs, so a reviewer
 //! sees one finding that says what probably happened.
 
-use super::{Ctx, Hits, RuleMeta, Shape};
+use super::{Ctx, Hits, RuleMeta, Shape, ShapeEvent};
 use crate::model::Class;
 use crate::ops::{ObjectKind, ObjectName, Op};
 
@@ -124,13 +124,32 @@ pub(crate) fn column_partners(
     if ctx.table_is_new(table) || ctx.column_is_new(table, column) {
         return Vec::new();
     }
-    let key = table.key();
-    let events: Vec<_> = ctx
-        .scope
-        .shapes()
+    // The pairing of a table's drops and adds depends only on the part, not on the statement
+    // asking: it is made once per table (`MigrationScope::column_pairings`), and this drop's
+    // partner is the first pairing made for it.
+    ctx.scope
+        .column_pairings(&table.key())
         .iter()
-        .filter(|e| e.table == key)
-        .collect();
+        .find(|p| p.drop_at == ctx.stmt_index && p.dropped == column)
+        .map(|p| vec![(p.added.clone(), p.data_type.clone())])
+        .unwrap_or_default()
+}
+
+/// A dropped column paired with the added column that looks like its replacement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct ColumnPairing {
+    /// The statement of the drop.
+    pub drop_at: usize,
+    pub dropped: String,
+    pub added: String,
+    pub data_type: Option<String>,
+}
+
+/// Pairs the drops and adds of columns of one table (`events`: its shape events in statement
+/// order), in the order they are made: drops and adds are paired one to one, an add of the same
+/// name first, then the nearest add by statement. Adds that are dropped again, or backfilled
+/// before the drop (`UPDATE` between the add and the drop), are not replacements.
+pub(crate) fn pair_columns(events: &[&ShapeEvent]) -> Vec<ColumnPairing> {
     // Drops of columns that existed before this part, in order.
     let drops: Vec<(usize, &str)> = events
         .iter()
@@ -163,6 +182,7 @@ pub(crate) fn column_partners(
                 .iter()
                 .any(|w| w.what == Shape::Write && w.stmt > add_at && w.stmt < drop_at)
     };
+    let mut pairings = Vec::new();
     let mut paired = vec![false; drops.len()];
     for exact in [true, false] {
         for (k, &(drop_at, dropped)) in drops.iter().enumerate() {
@@ -182,13 +202,16 @@ pub(crate) fn column_partners(
             if let Some(i) = pick {
                 paired[k] = true;
                 let (_, name, data_type) = adds.remove(i);
-                if drop_at == ctx.stmt_index && dropped == column {
-                    return vec![(name.to_string(), data_type.clone())];
-                }
+                pairings.push(ColumnPairing {
+                    drop_at,
+                    dropped: dropped.to_string(),
+                    added: name.to_string(),
+                    data_type: data_type.clone(),
+                });
             }
         }
     }
-    Vec::new()
+    pairings
 }
 
 /// A table created in this migration part whose columns look like those of the dropped `old`
