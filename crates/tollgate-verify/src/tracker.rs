@@ -695,13 +695,16 @@ fn fetch_sql(which: Fetch) -> &'static str {
                  WHERE i.indrelid = ANY((SELECT d FROM d)::oid[]) \
                UNION ALL SELECT j.indexrelid FROM pg_index i \
                  JOIN pg_index j ON j.indrelid = i.indrelid \
-                 WHERE i.indexrelid = ANY((SELECT d FROM d)::oid[])) x) \
+                 WHERE i.indexrelid = ANY((SELECT d FROM d)::oid[])) x), \
+             cx AS MATERIALIZED (SELECT * FROM pg_class \
+               WHERE oid = ANY((SELECT a FROM dxa)::oid[])) \
              {}",
             parts.join(" UNION ALL ")
         )
     })
 }
 
+/// `… pg_class c … JOIN dx ON dx.oid = c.oid …` → `… cx c …` (the relations' own rows), and
 /// `… JOIN dx ON dx.oid = expr …` → `… WHERE expr = ANY(<the relations>) …`: the relations
 /// come as one array (an init plan), looked up through the catalogs' indexes. With `all`, the
 /// join goes: every relation.
@@ -714,6 +717,17 @@ fn scoped(part: String, all: bool) -> String {
     let end = rest.find(' ').unwrap_or(rest.len());
     if all {
         return format!("{}{}", &part[..i], &rest[end..]);
+    }
+    // A relation's own `pg_class` row comes from `cx`, the rows of the relations read once: a
+    // generic plan scans all of `pg_class` for an `oid = ANY(…)` of unknown length, and doing
+    // that in each part was most of the cost of a read.
+    if let Some(alias) = rest[..end].strip_suffix(".oid") {
+        let table = format!("pg_class {alias} ");
+        if let Some(t) = part[..i].rfind(&table) {
+            let mut p = format!("{}{}", &part[..i], &rest[end..]);
+            p.replace_range(t..t + table.len(), &format!("cx {alias} "));
+            return p;
+        }
     }
     let cond = format!("{} = ANY((SELECT a FROM dxa)::oid[])", &rest[..end]);
     let mut p = format!("{}{}", &part[..i], &rest[end..]);
