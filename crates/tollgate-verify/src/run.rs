@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use std::time::Instant;
 
 use serde::Serialize;
-use sqlx::{Connection, PgConnection, Row};
+use sqlx::postgres::PgRow;
+use sqlx::{Connection, Either, PgConnection, Row};
 
 use crate::tracker::{SnapshotMode, Tracker};
 use crate::{data, diff, Snapshot, VerifyError};
@@ -112,6 +113,12 @@ fn sets_lock_timeout(sql: &str) -> bool {
 }
 
 fn map_error(e: &sqlx::Error, index: usize, st: &RunStatement) -> StatementError {
+    map_error_at(e, index, st, 0)
+}
+
+/// [`map_error`] for a statement sent inside a larger message, `offset` characters from its
+/// start (PostgreSQL's error position counts from the start of the message).
+fn map_error_at(e: &sqlx::Error, index: usize, st: &RunStatement, offset: usize) -> StatementError {
     let (sqlstate, message, detail, hint, position) = match e {
         sqlx::Error::Database(db) => {
             let pg = db.try_downcast_ref::<sqlx::postgres::PgDatabaseError>();
@@ -121,7 +128,9 @@ fn map_error(e: &sqlx::Error, index: usize, st: &RunStatement) -> StatementError
                 pg.and_then(|p| p.detail().map(str::to_string)),
                 pg.and_then(|p| p.hint().map(str::to_string)),
                 pg.and_then(|p| match p.position() {
-                    Some(sqlx::postgres::PgErrorPosition::Original(n)) => Some(n),
+                    Some(sqlx::postgres::PgErrorPosition::Original(n)) if n > offset => {
+                        Some(n - offset)
+                    }
                     _ => None,
                 }),
             )
@@ -211,8 +220,271 @@ async fn held_locks(
     ))
 }
 
-/// Runs one side. Returns the step and, for an up, the locks it traced.
+/// What one multi-statement message (simple query protocol) gave back: the rows of every
+/// statement in order, and the error that stopped it, if any (the server runs nothing after it).
+struct Sent {
+    rows: Vec<PgRow>,
+    /// Commands the server completed: 0 with an error when the message did not parse
+    /// (PostgreSQL parses the whole message before it runs its first statement).
+    completed: usize,
+    error: Option<sqlx::Error>,
+}
+
+async fn send(conn: &mut PgConnection, sql: String) -> Sent {
+    let mut out = Sent {
+        rows: Vec::new(),
+        completed: 0,
+        error: None,
+    };
+    let mut stream = sqlx::raw_sql(sqlx::AssertSqlSafe(sql)).fetch_many(&mut *conn);
+    loop {
+        match std::future::poll_fn(|cx| stream.as_mut().poll_next(cx)).await {
+            None => break,
+            Some(Ok(Either::Left(_))) => out.completed += 1,
+            Some(Ok(Either::Right(row))) => out.rows.push(row),
+            Some(Err(e)) => {
+                out.error = Some(e);
+                break;
+            }
+        }
+    }
+    out
+}
+
+/// The rows of `sql` (a tail: see [`run_side`]) that are not markers.
+async fn run_tail(conn: &mut PgConnection, sql: &str) -> Result<Vec<PgRow>, VerifyError> {
+    let sent = send(conn, sql.to_string()).await;
+    match sent.error {
+        Some(e) => Err(VerifyError::Sql(e.to_string())),
+        None => Ok(sent.rows),
+    }
+}
+
+/// The text of the column `tollgate_flushed` in `rows` (what [`Tracker::flush_sql`] returns).
+fn flushed_at(rows: &[PgRow]) -> Option<String> {
+    rows.iter()
+        .find_map(|r| r.try_get::<String, _>("tollgate_flushed").ok())
+}
+
+/// A marker row in a batched message: `tollgate_mark` is the index of the statement just run
+/// (`-1`: none yet, after `BEGIN`; `-2`: after `COMMIT`), `tollgate_at` the server's clock.
+/// No string literal: a statement's unterminated quote cannot pair with one of ours.
+fn mark_sql(i: i64) -> String {
+    format!(
+        "SELECT ({i})::int8 AS tollgate_mark, \
+         EXTRACT(EPOCH FROM pg_catalog.clock_timestamp())::float8 AS tollgate_at"
+    )
+}
+
+/// The marker after statement `i` of a traced up, with the relation locks the session holds and
+/// its `lock_timeout` (the query of [`held_locks`]).
+fn lock_mark_sql(i: i64) -> String {
+    format!(
+        "SELECT ({i})::int8 AS tollgate_mark, \
+         EXTRACT(EPOCH FROM pg_catalog.clock_timestamp())::float8 AS tollgate_at, \
+         l.relation::int8 AS oid, l.mode::text AS mode, s.lock_timeout \
+         FROM (SELECT pg_catalog.current_setting('lock_timeout') AS lock_timeout) s \
+         LEFT JOIN pg_catalog.pg_locks l ON l.pid = pg_catalog.pg_backend_pid() \
+           AND l.locktype = 'relation' AND l.granted"
+    )
+}
+
+/// Settings that change how the server splits a message into statements: a statement that
+/// sets one must run before the next one is parsed, so its side is not batched.
+fn changes_lexing(sql: &str) -> bool {
+    let s = sql.to_ascii_lowercase();
+    s.contains("standard_conforming_strings") || s.contains("backslash_quote")
+}
+
+/// What [`run_side`] returns: the step, the locks traced, the rows of the tail when it ran.
+type SideResult = (Step, Vec<LockEvent>, Option<Vec<PgRow>>);
+
+/// Runs a transactional side as ONE message: `BEGIN`, each statement followed by a marker (for
+/// an up, the marker reads the locks the transaction holds, as [`trace_locks`] does between
+/// statements), `COMMIT`, a marker, then `tail`. PostgreSQL runs such a message statement by
+/// statement in one transaction block: the same transaction as `BEGIN`, the statements and
+/// `COMMIT` sent one by one, minus the round trips. `statement_timeout` applies to each
+/// statement on its own (PostgreSQL 13 and later, which verify requires). On an error, the
+/// markers received say which statement failed, and the error's position, which counts from
+/// the start of the message, is taken back to that statement's text.
+///
+/// `None` when the message did not parse, so nothing ran: the side must then run statement by
+/// statement, for the server to say what it says of each statement on its own.
+async fn run_batched(
+    conn: &mut PgConnection,
+    statements: &[RunStatement],
+    trace: Option<&BTreeMap<u32, String>>,
+    default_lock_timeout: &str,
+    tail: Option<&str>,
+) -> Result<Option<SideResult>, VerifyError> {
+    let start = Instant::now();
+    let n = statements.len();
+    let mut sql =
+        String::with_capacity(statements.iter().map(|s| s.sql.len() + 600).sum::<usize>() + 200);
+    let mut chars = 0usize;
+    let mut push = |sql: &mut String, part: &str| -> usize {
+        let at = chars;
+        sql.push_str(part);
+        chars += part.chars().count();
+        at
+    };
+    push(&mut sql, "BEGIN;\n");
+    push(&mut sql, &mark_sql(-1));
+    push(&mut sql, ";\n");
+    let mut offsets = Vec::with_capacity(n);
+    for (i, st) in statements.iter().enumerate() {
+        offsets.push(push(&mut sql, &st.sql));
+        // On a line of its own: a statement may end with a `--` comment or without `;`.
+        push(&mut sql, "\n;\n");
+        let mark = if trace.is_some() {
+            lock_mark_sql(i as i64)
+        } else {
+            mark_sql(i as i64)
+        };
+        push(&mut sql, &mark);
+        push(&mut sql, ";\n");
+    }
+    let commit_offset = push(&mut sql, "COMMIT;\n");
+    push(&mut sql, &mark_sql(-2));
+    push(&mut sql, ";\n");
+    if let Some(t) = tail {
+        push(&mut sql, t);
+    }
+    let sent = send(conn, sql).await;
+    if sent.error.is_some() && sent.completed == 0 {
+        return Ok(None);
+    }
+
+    // The markers, in order: (statement, server clock, lock rows).
+    let mut marks: BTreeMap<i64, f64> = BTreeMap::new();
+    let mut held: Vec<Vec<(u32, String)>> = vec![Vec::new(); n];
+    let mut timeouts: Vec<Option<String>> = vec![None; n];
+    let mut tail_rows = Vec::new();
+    for row in sent.rows {
+        let Ok(mark) = row.try_get::<i64, _>("tollgate_mark") else {
+            if marks.contains_key(&-2) {
+                tail_rows.push(row);
+            }
+            continue;
+        };
+        let at: f64 = row
+            .try_get("tollgate_at")
+            .map_err(|e| VerifyError::Sql(e.to_string()))?;
+        marks.entry(mark).or_insert(at);
+        if trace.is_some() && mark >= 0 && (mark as usize) < n {
+            let i = mark as usize;
+            if timeouts[i].is_none() {
+                timeouts[i] = row
+                    .try_get::<Option<String>, _>("lock_timeout")
+                    .ok()
+                    .flatten();
+            }
+            let oid = row.try_get::<Option<i64>, _>("oid").ok().flatten();
+            let mode = row.try_get::<Option<String>, _>("mode").ok().flatten();
+            if let (Some(oid), Some(mode)) = (oid, mode) {
+                held[i].push((oid as u32, mode));
+            }
+        }
+    }
+    // Statements that completed (their marker came back).
+    let done = (0..n)
+        .take_while(|i| marks.contains_key(&(*i as i64)))
+        .count();
+
+    let mut step = Step {
+        statements: n,
+        executed: done,
+        ..Step::default()
+    };
+    let mut locks: Vec<LockEvent> = Vec::new();
+    let mut seen: BTreeMap<u32, usize> = BTreeMap::new();
+    let mut lock_timeout_set = false;
+    for (i, st) in statements.iter().enumerate().take(done) {
+        if sets_lock_timeout(&st.sql) {
+            lock_timeout_set = true;
+        }
+        if let Some(before) = trace {
+            record_locks(
+                before,
+                st,
+                i,
+                std::mem::take(&mut held[i]),
+                timeouts[i].take(),
+                &mut seen,
+                &mut locks,
+                None,
+                lock_timeout_set,
+                default_lock_timeout,
+            );
+        }
+    }
+    if let Some(e) = sent.error {
+        if done < n {
+            // Statement `done` failed: the transaction block is aborted.
+            step.error = Some(map_error_at(&e, done, &statements[done], offsets[done]));
+            let _ = exec(conn, "ROLLBACK").await;
+        } else if !marks.contains_key(&-2) {
+            // `COMMIT` failed (a deferred constraint): the transaction is over.
+            if let Some(st) = statements.last() {
+                step.error = Some(map_error_at(&e, n - 1, st, commit_offset));
+            }
+        } else {
+            // The side is committed; the tail failed.
+            return Err(VerifyError::Sql(e.to_string()));
+        }
+        step.ms = ms(start);
+        return Ok(Some((step, locks, None)));
+    }
+    if done < n || !marks.contains_key(&-2) {
+        return Err(VerifyError::Sql(
+            "a batched migration side did not return all its markers; \
+             run again with TOLLGATE_VERIFY_BATCH=0 and report this"
+                .to_string(),
+        ));
+    }
+    // Locks inside a transaction are held until its end.
+    let end = marks[&-2];
+    for l in locks.iter_mut() {
+        let began = marks[&(l.statement as i64 - 1)];
+        l.held_ms = ((end - began).max(0.0) * 1000.0) as u64;
+    }
+    step.ok = true;
+    step.ms = ms(start);
+    Ok(Some((step, locks, tail.map(|_| tail_rows))))
+}
+
+/// Runs one side. Returns the step, for an up the locks it traced, and the rows of `tail` (SQL
+/// run right after the side when it succeeded, in its last message when it can: the session
+/// settings and the tracker's statistics flush) when the side succeeded. `batch`: a
+/// transactional side goes as one message (see [`run_batched`]).
+#[allow(clippy::too_many_arguments)]
 async fn run_side(
+    conn: &mut PgConnection,
+    statements: &[RunStatement],
+    transactional: bool,
+    trace: Option<&BTreeMap<u32, String>>,
+    default_lock_timeout: &str,
+    batch: bool,
+    tail: Option<&str>,
+) -> Result<SideResult, VerifyError> {
+    let own_tx = statements.iter().any(|s| s.transaction_control);
+    if batch && transactional && !own_tx && !statements.iter().any(|s| changes_lexing(&s.sql)) {
+        if let Some(done) = run_batched(conn, statements, trace, default_lock_timeout, tail).await?
+        {
+            return Ok(done);
+        }
+    }
+    let (step, locks) =
+        run_side_stepwise(conn, statements, transactional, trace, default_lock_timeout).await?;
+    let rows = match tail {
+        Some(t) if step.ok => Some(run_tail(conn, t).await?),
+        _ => None,
+    };
+    Ok((step, locks, rows))
+}
+
+/// Runs one side statement by statement. Returns the step and, for an up, the locks it traced.
+async fn run_side_stepwise(
     conn: &mut PgConnection,
     statements: &[RunStatement],
     transactional: bool,
@@ -358,42 +630,69 @@ async fn trace_locks(
     default_lock_timeout: &str,
     t: Instant,
 ) -> Result<(), VerifyError> {
-    {
-        if let Some(before) = trace {
-            let (held, timeout) = held_locks(conn)
-                .await
-                .map_err(|e| VerifyError::Sql(e.to_string()))?;
-            for (oid, mode) in held {
-                let (Some(name), Some(what)) = (before.get(&oid), blocks(&mode)) else {
-                    continue;
-                };
-                // One event per relation, with the strongest mode it was held in.
-                let mode_name = mode.trim_end_matches("Lock").to_string();
-                if let Some(&k) = seen.get(&oid) {
-                    if lock_strength(&mode_name) > lock_strength(&locks[k].mode) {
-                        locks[k].mode = mode_name;
-                        locks[k].blocks = what;
-                    }
-                    continue;
-                }
-                seen.insert(oid, locks.len());
-                locks.push(LockEvent {
-                    relation: name.clone(),
-                    mode: mode_name,
-                    statement: i,
-                    path: st.path.clone(),
-                    line: st.line,
-                    start: st.start,
-                    end: st.end,
-                    held_ms: if in_tx { 0 } else { ms(t) },
-                    lock_timeout_set: lock_timeout_set
-                        || timeout.as_deref() != Some(default_lock_timeout),
-                    blocks: what,
-                });
-            }
-        }
+    if let Some(before) = trace {
+        let (held, timeout) = held_locks(conn)
+            .await
+            .map_err(|e| VerifyError::Sql(e.to_string()))?;
+        record_locks(
+            before,
+            st,
+            i,
+            held,
+            timeout,
+            seen,
+            locks,
+            (!in_tx).then(|| ms(t)),
+            lock_timeout_set,
+            default_lock_timeout,
+        );
     }
     Ok(())
+}
+
+/// Records the blocking locks in `held` (read after statement `i`) on relations of `before`:
+/// one event per relation, with the strongest mode seen. `held_ms`: how long they have been
+/// held, when the statement ran outside a transaction (otherwise 0, filled in at its end).
+#[allow(clippy::too_many_arguments)]
+fn record_locks(
+    before: &BTreeMap<u32, String>,
+    st: &RunStatement,
+    i: usize,
+    held: Vec<(u32, String)>,
+    timeout: Option<String>,
+    seen: &mut BTreeMap<u32, usize>,
+    locks: &mut Vec<LockEvent>,
+    held_ms: Option<u64>,
+    lock_timeout_set: bool,
+    default_lock_timeout: &str,
+) {
+    for (oid, mode) in held {
+        let (Some(name), Some(what)) = (before.get(&oid), blocks(&mode)) else {
+            continue;
+        };
+        // One event per relation, with the strongest mode it was held in.
+        let mode_name = mode.trim_end_matches("Lock").to_string();
+        if let Some(&k) = seen.get(&oid) {
+            if lock_strength(&mode_name) > lock_strength(&locks[k].mode) {
+                locks[k].mode = mode_name;
+                locks[k].blocks = what;
+            }
+            continue;
+        }
+        seen.insert(oid, locks.len());
+        locks.push(LockEvent {
+            relation: name.clone(),
+            mode: mode_name,
+            statement: i,
+            path: st.path.clone(),
+            line: st.line,
+            start: st.start,
+            end: st.end,
+            held_ms: held_ms.unwrap_or(0),
+            lock_timeout_set: lock_timeout_set || timeout.as_deref() != Some(default_lock_timeout),
+            blocks: what,
+        });
+    }
 }
 
 async fn current_lock_timeout(conn: &mut PgConnection) -> Option<String> {
@@ -420,6 +719,20 @@ pub async fn run_with(
     opts: &RunOptions,
     snapshots: SnapshotMode,
 ) -> Result<RunReport, VerifyError> {
+    let batch = std::env::var("TOLLGATE_VERIFY_BATCH").as_deref() != Ok("0");
+    run_tuned(url, migrations, opts, snapshots, batch).await
+}
+
+/// [`run_with`], saying whether a transactional side goes to the server as one message
+/// (`batch`, the default; `TOLLGATE_VERIFY_BATCH=0` turns it off) or statement by statement.
+/// The report is the same either way.
+pub async fn run_tuned(
+    url: &str,
+    migrations: &[RunMigration],
+    opts: &RunOptions,
+    snapshots: SnapshotMode,
+    batch: bool,
+) -> Result<RunReport, VerifyError> {
     let mut conn = PgConnection::connect(url)
         .await
         .map_err(|e| VerifyError::Connect(e.to_string()))?;
@@ -437,15 +750,33 @@ pub async fn run_with(
     // With `--mode up`, the schema after one up is the schema before the next (only the
     // session's `SET`s run in between): no need to read it again.
     let mut carried: Option<Snapshot> = None;
+    // The session was set up again at the end of the last side (its tail), with the time of the
+    // statistics flush when the tracker asked for one: the next migration need not do either.
+    let mut ready: Option<Option<String>> = None;
+    // SQL run after a side that succeeded, in its last message when possible: the tracker's
+    // statistics flush (so the snapshot that follows needs no round trip for it), and the
+    // session settings when the migration's next step is the next migration.
+    let tail_for = |tracker: &Tracker, reset: bool| -> Option<String> {
+        let flush = tracker.flush_sql();
+        match (reset, flush) {
+            (false, None) => None,
+            (false, Some(f)) => Some(format!("{f};\n")),
+            (true, None) => Some(format!("{session}\n")),
+            (true, Some(f)) => Some(format!("{session}\n{f};\n")),
+        }
+    };
     for m in migrations {
         if !m.checked {
             carried = None;
-            let (step, _) = run_side(
+            ready = None;
+            let (step, _, _) = run_side(
                 &mut conn,
                 &m.up,
                 m.transactional,
                 None,
                 &default_lock_timeout,
+                batch,
+                None,
             )
             .await?;
             if let Some(e) = step.error {
@@ -456,9 +787,19 @@ pub async fn run_with(
         }
         // Each migration starts from the session tollgate set up: a `SET lock_timeout` left by
         // the one before must not count as this one's.
-        exec(&mut conn, &session)
-            .await
-            .map_err(|e| VerifyError::Sql(e.to_string()))?;
+        let flushed = match ready.take() {
+            Some(flushed) => flushed,
+            None => {
+                // With the flush for the snapshot that follows, when there is one.
+                let tail = if carried.is_none() {
+                    tail_for(&tracker, true)
+                } else {
+                    Some(session.clone())
+                };
+                let rows = run_tail(&mut conn, tail.as_deref().unwrap_or(&session)).await?;
+                flushed_at(&rows)
+            }
+        };
         let start = Instant::now();
         let mut out = MigrationOutcome {
             id: m.id.clone(),
@@ -466,7 +807,7 @@ pub async fn run_with(
         };
         let mut before = match carried.take() {
             Some(s) => s,
-            None => tracker.snapshot(&mut conn).await?,
+            None => tracker.snapshot_flushed(&mut conn, flushed).await?,
         };
         let mut counts = None;
         if opts.with_data {
@@ -484,16 +825,25 @@ pub async fn run_with(
                 .await
                 .map_err(|e| VerifyError::Sql(e.to_string()))?,
         };
-        let (up, locks) = run_side(
+        // When the up is the migration's last step, the next migration's session set-up rides
+        // along with it.
+        let up_last = opts.mode == Mode::Up || m.down.is_none();
+        let (up, locks, tail_rows) = run_side(
             &mut conn,
             &m.up,
             m.transactional,
             Some(&rels),
             &default_lock_timeout,
+            batch,
+            tail_for(&tracker, up_last).as_deref(),
         )
         .await?;
         out.locks = locks;
-        let after_up = tracker.snapshot(&mut conn).await?;
+        let up_flushed = tail_rows.as_deref().and_then(flushed_at);
+        if up_last && tail_rows.is_some() {
+            ready = Some(None);
+        }
+        let after_up = tracker.snapshot_flushed(&mut conn, up_flushed).await?;
         if !up.ok && !m.transactional {
             up_left_behind(&before, &after_up, &mut out, up);
             out.ms = ms(start);
@@ -515,30 +865,38 @@ pub async fn run_with(
         }
         if opts.mode == Mode::Roundtrip {
             if let Some(down) = &m.down {
-                let (d, _) = run_side(
+                let (d, _, tail_rows) = run_side(
                     &mut conn,
                     down,
                     m.transactional,
                     None,
                     &default_lock_timeout,
+                    batch,
+                    tail_for(&tracker, false).as_deref(),
                 )
                 .await?;
                 let down_ok = d.ok;
                 out.down = Some(d);
                 if down_ok {
-                    let after_down = tracker.snapshot(&mut conn).await?;
+                    let down_flushed = tail_rows.as_deref().and_then(flushed_at);
+                    let after_down = tracker.snapshot_flushed(&mut conn, down_flushed).await?;
                     out.roundtrip = diff(&before, &after_down);
                     if let (Some(c), Some(d)) = (&counts, out.data.as_mut()) {
                         d.lost = data::compare(&mut conn, &after_down, c).await;
                     }
-                    let (r, _) = run_side(
+                    let (r, _, tail_rows) = run_side(
                         &mut conn,
                         &m.up,
                         m.transactional,
                         None,
                         &default_lock_timeout,
+                        batch,
+                        tail_for(&tracker, true).as_deref(),
                     )
                     .await?;
+                    if let Some(rows) = tail_rows {
+                        ready = Some(flushed_at(&rows));
+                    }
                     let reup_ok = r.ok;
                     out.reup = Some(r);
                     if !reup_ok {

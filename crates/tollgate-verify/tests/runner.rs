@@ -1,8 +1,10 @@
 //! The runner against a real PostgreSQL that the test starts: round trips that hold and ones
 //! that don't, failures mapped to their statement, locks and rewrites.
 
-use tollgate_verify::run::{run, Mode, RunMigration, RunOptions, RunReport, RunStatement};
-use tollgate_verify::{Server, ServerOptions};
+use tollgate_verify::run::{
+    run, run_tuned, Mode, RunMigration, RunOptions, RunReport, RunStatement,
+};
+use tollgate_verify::{Server, ServerOptions, SnapshotMode};
 
 fn stmts(path: &str, sql: &[&str]) -> Vec<RunStatement> {
     sql.iter()
@@ -331,4 +333,207 @@ async fn with_data_a_down_that_adds_a_not_null_column_fails() {
     assert!(!down.ok, "{m:#?}");
     let e = down.error.as_ref().unwrap();
     assert_eq!(e.sqlstate.as_deref(), Some("23502"), "{e:#?}");
+}
+
+/// The report without its timings.
+fn untimed(mut r: RunReport) -> String {
+    for o in &mut r.migrations {
+        o.ms = 0;
+        o.up.ms = 0;
+        for s in [&mut o.down, &mut o.reup].into_iter().flatten() {
+            s.ms = 0;
+        }
+        for l in &mut o.locks {
+            l.held_ms = 0;
+        }
+    }
+    format!("{r:#?}")
+}
+
+/// Runs the history with each transactional side sent as one message (the default) and
+/// statement by statement, on two scratch databases of one server: the reports must be the
+/// same. Returns the batched one.
+async fn batched_as_stepwise(migrations: Vec<RunMigration>, mode: Mode) -> RunReport {
+    let server = Server::start(&ServerOptions::default())
+        .await
+        .expect("PostgreSQL must start for these tests");
+    let mut all = vec![migration("000_base", BASE, None, false)];
+    all.extend(migrations);
+    let opts = RunOptions {
+        mode,
+        ..RunOptions::default()
+    };
+    let mut reports = Vec::new();
+    for batch in [true, false] {
+        let db = server.scratch().await.expect("scratch database");
+        let report = run_tuned(&db.url, &all, &opts, SnapshotMode::Checked, batch)
+            .await
+            .unwrap_or_else(|e| panic!("batch {batch}: {e}"));
+        db.drop_db().await.expect("drop");
+        reports.push(report);
+    }
+    server.shutdown().await;
+    let stepwise = reports.pop().unwrap();
+    let batched = reports.pop().unwrap();
+    assert_eq!(untimed(batched.clone()), untimed(stepwise));
+    batched
+}
+
+#[tokio::test]
+async fn an_error_in_the_middle_of_a_batched_down_is_located_at_its_statement() {
+    let report = batched_as_stepwise(
+        vec![migration(
+            "001_two_columns",
+            &[
+                "ALTER TABLE users ADD COLUMN city text;",
+                "ALTER TABLE users ADD COLUMN zip text;",
+            ],
+            Some(&[
+                "ALTER TABLE users DROP COLUMN zip;",
+                // Fails at `ctiy`, on the second line of the second statement.
+                "UPDATE users\n   SET nickname = ctiy;",
+                "ALTER TABLE users DROP COLUMN city;",
+            ]),
+            true,
+        )],
+        Mode::Roundtrip,
+    )
+    .await;
+    let m = &report.migrations[0];
+    let d = m.down.as_ref().unwrap();
+    assert!(!d.ok, "{m:#?}");
+    assert_eq!(d.executed, 1);
+    let e = d.error.as_ref().unwrap();
+    assert_eq!(e.sqlstate.as_deref(), Some("42703"), "{e:?}");
+    // Line 2 of the statement (which starts on line 2 of its file), column 19 of that line.
+    assert_eq!((e.statement, e.line, e.column), (1, 3, 19), "{e:?}");
+    // The transaction was rolled back: the up's schema is what is left, and no re-up ran.
+    assert!(m.reup.is_none());
+}
+
+#[tokio::test]
+async fn a_syntax_error_in_a_batched_side_is_reported_as_the_statement_alone_gives_it() {
+    // The whole message is parsed before anything runs: the runner then runs the side statement
+    // by statement, so the report names the first statement and PostgreSQL's message for it.
+    let report = batched_as_stepwise(
+        vec![migration(
+            "001_bad_down",
+            &["CREATE TABLE t1 (id int);", "CREATE TABLE t2 (id int);"],
+            Some(&["DROP TABLE t2;", "SELECT (1", "DROP TABLE t1;"]),
+            true,
+        )],
+        Mode::Roundtrip,
+    )
+    .await;
+    let d = report.migrations[0].down.as_ref().unwrap();
+    let e = d.error.as_ref().unwrap();
+    assert_eq!(
+        (e.statement, e.sqlstate.as_deref()),
+        (1, Some("42601")),
+        "{e:?}"
+    );
+    assert!(e.message.contains("end of input"), "{e:?}");
+    assert_eq!(d.executed, 1);
+}
+
+#[tokio::test]
+async fn a_deferred_constraint_failing_at_commit_is_mapped_to_the_last_statement() {
+    let report = batched_as_stepwise(
+        vec![migration(
+            "001_deferred",
+            &[
+                "CREATE TABLE parent (id int PRIMARY KEY);",
+                "CREATE TABLE child (p int REFERENCES parent DEFERRABLE INITIALLY DEFERRED);",
+                "INSERT INTO child VALUES (1);",
+                "SELECT 1;",
+            ],
+            Some(&["DROP TABLE child;", "DROP TABLE parent;"]),
+            true,
+        )],
+        Mode::Roundtrip,
+    )
+    .await;
+    let up = &report.migrations[0].up;
+    assert!(!up.ok);
+    assert_eq!(up.executed, 4);
+    let e = up.error.as_ref().unwrap();
+    assert_eq!(
+        (e.statement, e.sqlstate.as_deref()),
+        (3, Some("23503")),
+        "{e:?}"
+    );
+}
+
+#[tokio::test]
+async fn batched_sides_trace_the_same_locks_and_report_the_same_round_trips() {
+    let mut concurrently = migration(
+        "003_concurrently",
+        &["CREATE INDEX CONCURRENTLY users_email_idx ON users (email);"],
+        Some(&["DROP INDEX CONCURRENTLY users_email_idx;"]),
+        true,
+    );
+    concurrently.transactional = false;
+    let report = batched_as_stepwise(
+        vec![
+            migration(
+                "001_retype",
+                &[
+                    "SET lock_timeout = '5s';",
+                    "ALTER TABLE users ALTER COLUMN phone TYPE varchar(20);",
+                    "CREATE TABLE fresh (id int, user_id bigint REFERENCES users (id));",
+                    "-- a comment that ends the statement without a newline",
+                ],
+                Some(&[
+                    "DROP TABLE fresh;",
+                    "ALTER TABLE users ALTER COLUMN phone TYPE text -- no semicolon",
+                ]),
+                true,
+            ),
+            migration(
+                "002_lock_only",
+                &["LOCK TABLE users IN SHARE MODE;", "SELECT 'it''s; fine';"],
+                Some(&["SELECT 1;"]),
+                true,
+            ),
+            concurrently,
+            migration(
+                "004_forgets",
+                &["CREATE INDEX users_nick_idx ON users (nickname);"],
+                Some(&["SELECT 1;"]),
+                true,
+            ),
+        ],
+        Mode::Roundtrip,
+    )
+    .await;
+    let [retype, lock_only, conc, forgets] = &report.migrations[..] else {
+        panic!("{report:#?}")
+    };
+    assert!(retype.reup.as_ref().is_some_and(|r| r.ok), "{retype:#?}");
+    assert!(
+        retype.roundtrip.is_empty(),
+        "{:?}",
+        messages(&retype.roundtrip)
+    );
+    let users = retype.locks.iter().find(|l| l.relation == "users").unwrap();
+    assert_eq!(
+        (users.mode.as_str(), users.statement),
+        ("AccessExclusive", 1)
+    );
+    assert!(users.lock_timeout_set);
+    let users = lock_only
+        .locks
+        .iter()
+        .find(|l| l.relation == "users")
+        .unwrap();
+    assert_eq!(
+        (users.mode.as_str(), users.lock_timeout_set),
+        ("Share", false)
+    );
+    assert!(conc.reup.as_ref().is_some_and(|r| r.ok), "{conc:#?}");
+    let reup = forgets.reup.as_ref().unwrap();
+    assert_eq!(
+        reup.error.as_ref().and_then(|e| e.sqlstate.as_deref()),
+        Some("42P07")
+    );
 }
