@@ -87,13 +87,18 @@ function renderPolicyError(message) {
   box.textContent = message ? message : "";
 }
 
+// The rules table depends on the policy alone: rebuilt when the policy text changes, not on
+// every keystroke in the migration.
+let rulesPolicy = null;
 function renderRules(policy) {
+  if (policy === rulesPolicy) return;
   let list;
   try {
     list = rules(policy);
   } catch {
     return; // the policy error is already shown
   }
+  rulesPolicy = policy;
   const body = $("rules-body");
   body.replaceChildren(
     ...list.map((r) =>
