@@ -411,29 +411,7 @@ impl<'p> Collector<'p> {
     ) {
         for &(index, value) in values {
             let column = columns.get(index).map(String::as_str);
-            let slots = &mut self.slots;
-            let Some(&i) = slots.header.get(index) else {
-                self.cell(table, column, value, line);
-                continue;
-            };
-            let slot = match slots.header_table {
-                Some(t) => &mut slots.tables[t].1,
-                None => &mut slots.no_table,
-            };
-            debug_assert_eq!(Some(slot.columns[i].0.as_str()), column);
-            let column_slot = &mut slot.columns[i].1;
-            if column_slot.class == Class::Skip {
-                continue;
-            }
-            self.acc.take(
-                self.policy,
-                self.reference_year,
-                column_slot,
-                table,
-                column,
-                value,
-                line,
-            );
+            self.cell_at(table, column, index, value, line);
         }
     }
 
