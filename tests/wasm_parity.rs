@@ -25,6 +25,21 @@ fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
+/// Every migration-like file of the examples and fixtures, sorted.
+fn all_migration_files() -> Vec<PathBuf> {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
+    let mut all = Vec::new();
+    for dir in [
+        "examples",
+        "tests/fixtures/layouts",
+        "tests/fixtures/typescript",
+    ] {
+        files(&root.join(dir), &mut all);
+    }
+    all.sort();
+    all
+}
+
 /// What both sides must agree on, per finding.
 fn key(f: &Value) -> String {
     format!(
@@ -55,16 +70,7 @@ fn keys(report: &Value) -> Vec<String> {
 
 #[test]
 fn lint_matches_the_cli_on_every_example_and_fixture() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut all = Vec::new();
-    for dir in [
-        "examples",
-        "tests/fixtures/layouts",
-        "tests/fixtures/typescript",
-    ] {
-        files(&root.join(dir), &mut all);
-    }
-    all.sort();
+    let all = all_migration_files();
     assert!(all.len() > 80, "{}", all.len());
     let mut compared = 0;
     for file in &all {
@@ -147,15 +153,7 @@ fn history_root(file: &Path) -> PathBuf {
 
 #[test]
 fn lint_files_matches_the_cli_on_every_history() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("../..");
-    let mut all = Vec::new();
-    for dir in [
-        "examples",
-        "tests/fixtures/layouts",
-        "tests/fixtures/typescript",
-    ] {
-        files(&root.join(dir), &mut all);
-    }
+    let all = all_migration_files();
     let mut histories: std::collections::BTreeMap<PathBuf, Vec<String>> = Default::default();
     for file in &all {
         let dir = history_root(file);
