@@ -22,6 +22,9 @@ use crate::span::{LineIndex, Span};
 use crate::split::{self, SegmentKind};
 use crate::suppress::{self, Parsed};
 
+mod cache;
+pub use cache::{CacheStats, LowerCache};
+
 /// How deep `DO` blocks and called functions are opened (a DO that builds a DO is rare).
 const MAX_NESTING: usize = 3;
 
@@ -201,8 +204,18 @@ pub fn check(project: &Project, policy: &Policy) -> Report {
     check_with_schema(project, policy).0
 }
 
+/// Runs the whole pipeline like [`check`], reusing the statements `cache` lowered in earlier
+/// calls (an editor linting on every keystroke). The report is the same as [`check`]'s.
+pub fn check_cached(project: &Project, policy: &Policy, cache: &LowerCache) -> Report {
+    run(project, policy, Some(cache)).0
+}
+
 /// Runs the whole pipeline, and returns the schema as it stands after every up migration.
 pub fn check_with_schema(project: &Project, policy: &Policy) -> (Report, Schema) {
+    run(project, policy, None)
+}
+
+fn run(project: &Project, policy: &Policy, cache: Option<&LowerCache>) -> (Report, Schema) {
     let mut schema = Schema::default();
     for (name, table) in &project.schema_hints {
         schema.hints.insert(name.key(), table.clone());
@@ -226,6 +239,7 @@ pub fn check_with_schema(project: &Project, policy: &Policy) -> (Report, Schema)
             Direction::Up,
             &mut schema,
             Vec::new(),
+            cache,
         );
         let down = down_joined.as_ref().map(|(d, _)| {
             let d = &**d;
@@ -242,6 +256,7 @@ pub fn check_with_schema(project: &Project, policy: &Policy) -> (Report, Schema)
                     Direction::Down,
                     &mut after_up,
                     inherited,
+                    cache,
                 ),
             )
         });
@@ -738,8 +753,8 @@ fn to_file(part: &SqlPart, chunk: Option<usize>, span: Span) -> (usize, usize) {
     (start, end)
 }
 
-/// Lowers every statement of a piece of SQL. `base` is the piece's offset in the part's SQL.
-fn lower_all(sql: &str, depth: usize) -> (split::SplitResult, Vec<Stmt>) {
+/// Lowers every statement of a piece of SQL, through `cache` when there is one.
+fn lower_all(sql: &str, cache: Option<&LowerCache>) -> (split::SplitResult, Vec<Stmt>) {
     let result = split::split(sql);
     let mut stmts = Vec::new();
     for seg in result
@@ -748,17 +763,31 @@ fn lower_all(sql: &str, depth: usize) -> (split::SplitResult, Vec<Stmt>) {
         .filter(|s| s.kind == SegmentKind::Statement)
     {
         let tokens = &result.tokens[seg.tokens.clone()];
-        let lowered = analyze::lower(sql, tokens);
-        let (do_body, fn_body) = open_bodies(sql, seg.span.start, &lowered, depth);
-        stmts.push(Stmt {
-            chunk: 0,
-            span: seg.span,
-            lowered,
-            do_body,
-            fn_body,
+        let lower = || lower_stmt(sql, tokens, seg.span);
+        stmts.push(match cache {
+            Some(cache) => {
+                // The key is all the text the statement's tokens cover, trivia included.
+                let from = tokens.first().map_or(seg.span.start, |t| t.start.min(seg.span.start));
+                let to = tokens.last().map_or(seg.span.end, |t| t.end.max(seg.span.end));
+                cache.get_or_lower(sql, from, to, lower)
+            }
+            None => lower(),
         });
     }
     (result, stmts)
+}
+
+/// Lowers one top-level statement and opens its bodies.
+fn lower_stmt(sql: &str, tokens: &[Token], span: Span) -> Stmt {
+    let lowered = analyze::lower(sql, tokens);
+    let (do_body, fn_body) = open_bodies(sql, span.start, &lowered, 0);
+    Stmt {
+        chunk: 0,
+        span,
+        lowered,
+        do_body,
+        fn_body,
+    }
 }
 
 /// Opens `DO` and function bodies of a lowered statement.
@@ -1075,13 +1104,14 @@ fn analyze_part(
     direction: Direction,
     schema: &mut Schema,
     inherited: Vec<(Namespace, String)>,
+    cache: Option<&LowerCache>,
 ) -> PartResult {
     let file = &project.files[part.file];
     let mut stmts: Vec<Stmt> = Vec::new();
     let mut splits = Vec::with_capacity(part.chunks.len());
     let mut meta_hits: Vec<PlacedHit> = Vec::new();
     for (ci, chunk) in part.chunks.iter().enumerate() {
-        let (split_result, chunk_stmts) = lower_all(chunk.text(file), 0);
+        let (split_result, chunk_stmts) = lower_all(chunk.text(file), cache);
         stmts.extend(chunk_stmts.into_iter().map(|s| Stmt { chunk: ci, ..s }));
         splits.push(split_result);
         if let Some(reason) = &chunk.unanalysable {

@@ -29,7 +29,7 @@ pub mod suppress;
 pub mod types;
 pub mod verify;
 
-pub use engine::check;
+pub use engine::{check, check_cached, LowerCache};
 pub use model::{Class, Level, Severity, TransactionMode};
 pub use policy::Policy;
 pub use report::Report;

@@ -6,7 +6,28 @@ use tollgate_core::policy::Policy;
 use tollgate_core::report::{MigrationClass, Report, StatementReport};
 use tollgate_core::rules::RULES;
 use tollgate_core::sources::load;
-use tollgate_core::Project;
+use tollgate_core::{LowerCache, Project};
+
+thread_local! {
+    /// Statements lowered by earlier calls: an editor lints the same file again on every
+    /// keystroke, and only the statement being typed has new text. The report does not depend
+    /// on it (tests compare cached and uncached reports); it only saves the parsing.
+    static CACHE: LowerCache = LowerCache::new();
+}
+
+/// `tollgate_core::check`, through this instance's [`CACHE`]; each call is one round of it.
+fn check(project: &Project, policy: &Policy) -> Report {
+    CACHE.with(|cache| {
+        let report = tollgate_core::check_cached(project, policy, cache);
+        cache.sweep();
+        report
+    })
+}
+
+/// How the statement cache has done in this thread (for tests and benchmarks).
+pub fn cache_stats() -> tollgate_core::engine::CacheStats {
+    CACHE.with(|cache| cache.stats())
+}
 
 /// Script migrations (MikroORM, TypeORM) are read by content from these extensions.
 const SCRIPT_EXTENSIONS: &[&str] = &[".ts", ".mts", ".cts", ".js", ".mjs", ".cjs"];
@@ -71,7 +92,7 @@ pub fn lint(source: &str, path: &str, policy_text: Option<&str>) -> Result<Repor
         };
         load::add_sql_dir(&mut project, &[file], &policy);
     }
-    let mut report = tollgate_core::check(&project, &policy);
+    let mut report = check(&project, &policy);
     report.notices.extend(notices);
     Ok(report)
 }
@@ -166,7 +187,7 @@ pub fn lint_files(files: &[SourceFile], policy_text: Option<&str>) -> Result<Rep
             project.migrations.extend(read.into_iter().map(|m| m.input));
         }
     }
-    let mut report = tollgate_core::check(&project, &policy);
+    let mut report = check(&project, &policy);
     report.notices.extend(notices);
     Ok(report)
 }

@@ -23,14 +23,48 @@ fn js_error(message: &str) -> JsValue {
     js_sys_error(message)
 }
 
+
 #[wasm_bindgen(
-    inline_js = "export function tollgate_error(m) { return new Error(m); }\nexport function tollgate_json(s) { return JSON.parse(s); }"
+    inline_js = "export function tollgate_error(m) { return new Error(m); }\nexport function tollgate_json(s) { return JSON.parse(s); }\nexport function tollgate_stringify(v) { return v === undefined || v === null ? undefined : JSON.stringify(v); }"
 )]
 extern "C" {
     #[wasm_bindgen(js_name = tollgate_error)]
     fn js_sys_error(message: &str) -> JsValue;
     #[wasm_bindgen(js_name = tollgate_json)]
     fn js_json_parse(json: &str) -> JsValue;
+    #[wasm_bindgen(js_name = tollgate_stringify, catch)]
+    fn js_json_stringify(value: &JsValue) -> Result<Option<String>, JsValue>;
+}
+
+/// An argument read the way results are written: as JSON text (`JSON.stringify` on the JS
+/// side, serde_json here). `undefined` and `null` give `None`. The arguments are small (options,
+/// a list of files), and this keeps a second value converter out of the module.
+fn from_js<T: serde::de::DeserializeOwned>(
+    value: &JsValue,
+    what: &str,
+    hint: &str,
+) -> Result<Option<T>, JsValue> {
+    let text = js_json_stringify(value).map_err(|_| {
+        js_error(&format!(
+            "{what}: cannot be read as JSON (a cycle or a BigInt?); {hint}"
+        ))
+    })?;
+    match text {
+        None => Ok(None),
+        Some(text) => serde_json::from_str(&text)
+            .map(Some)
+            .map_err(|e| js_error(&format!("{what}: {}; {hint}", json_error(&e)))),
+    }
+}
+
+/// serde_json's message without its "at line 1 column N" (the text was made by
+/// `JSON.stringify`, not written by the caller).
+fn json_error(e: &serde_json::Error) -> String {
+    let message = e.to_string();
+    match message.rfind(" at line ") {
+        Some(i) => message[..i].to_string(),
+        None => message,
+    }
 }
 
 #[derive(Deserialize, Default)]
@@ -51,12 +85,8 @@ fn install_panic_hook() {
 #[wasm_bindgen]
 pub fn lint(source: &str, options: JsValue) -> Result<JsValue, JsValue> {
     install_panic_hook();
-    let options: LintOptions = if options.is_undefined() || options.is_null() {
-        LintOptions::default()
-    } else {
-        serde_wasm_bindgen::from_value(options)
-            .map_err(|e| js_error(&format!("lint options: {e}; expected {{ path, policy }}")))?
-    };
+    let options: LintOptions =
+        from_js(&options, "lint options", "expected { path, policy }")?.unwrap_or_default();
     let report =
         api::lint(source, &options.path, options.policy.as_deref()).map_err(|e| js_error(&e))?;
     to_js(&report)
@@ -74,17 +104,11 @@ struct LintFilesOptions {
 #[wasm_bindgen(js_name = lintFiles)]
 pub fn lint_files(files: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     install_panic_hook();
-    let files: Vec<api::SourceFile> = serde_wasm_bindgen::from_value(files).map_err(|e| {
-        js_error(&format!(
-            "lintFiles: {e}; expected an array of {{ path, source }}"
-        ))
-    })?;
-    let options: LintFilesOptions = if options.is_undefined() || options.is_null() {
-        LintFilesOptions::default()
-    } else {
-        serde_wasm_bindgen::from_value(options)
-            .map_err(|e| js_error(&format!("lintFiles options: {e}; expected {{ policy }}")))?
-    };
+    const FILES: &str = "expected an array of { path, source }";
+    let files: Vec<api::SourceFile> = from_js(&files, "lintFiles", FILES)?
+        .ok_or_else(|| js_error(&format!("lintFiles: no files given; {FILES}")))?;
+    let options: LintFilesOptions =
+        from_js(&options, "lintFiles options", "expected { policy }")?.unwrap_or_default();
     let report = api::lint_files(&files, options.policy.as_deref()).map_err(|e| js_error(&e))?;
     to_js(&report)
 }
