@@ -6,6 +6,8 @@
 //! the statement. Only then does the policy turn hits into findings, so a rule the policy
 //! switches off still counts toward the class a reviewer must see.
 
+use std::rc::Rc;
+
 use crate::analyze::{self, Lowered};
 use crate::lexer::{self, Token, TokenKind};
 use crate::model::{Class, Level, Severity};
@@ -32,7 +34,8 @@ const MAX_NESTING: usize = 3;
 #[derive(Debug, Clone)]
 struct Nested {
     span: Span,
-    lowered: Lowered,
+    /// Shared with the [`LowerCache`] when there is one (cloning a statement is then cheap).
+    lowered: Rc<Lowered>,
     nested: Vec<Nested>,
 }
 
@@ -41,7 +44,8 @@ struct Stmt {
     /// The chunk of the part this statement was read from.
     chunk: usize,
     span: Span,
-    lowered: Lowered,
+    /// Shared with the [`LowerCache`] when there is one (cloning a statement is then cheap).
+    lowered: Rc<Lowered>,
     /// Statements inside a `DO` body (they run now).
     do_body: Vec<Nested>,
     /// Statements inside a function or procedure body (they run when called).
@@ -767,8 +771,12 @@ fn lower_all(sql: &str, cache: Option<&LowerCache>) -> (split::SplitResult, Vec<
         stmts.push(match cache {
             Some(cache) => {
                 // The key is all the text the statement's tokens cover, trivia included.
-                let from = tokens.first().map_or(seg.span.start, |t| t.start.min(seg.span.start));
-                let to = tokens.last().map_or(seg.span.end, |t| t.end.max(seg.span.end));
+                let from = tokens
+                    .first()
+                    .map_or(seg.span.start, |t| t.start.min(seg.span.start));
+                let to = tokens
+                    .last()
+                    .map_or(seg.span.end, |t| t.end.max(seg.span.end));
                 cache.get_or_lower(sql, from, to, lower)
             }
             None => lower(),
@@ -779,7 +787,7 @@ fn lower_all(sql: &str, cache: Option<&LowerCache>) -> (split::SplitResult, Vec<
 
 /// Lowers one top-level statement and opens its bodies.
 fn lower_stmt(sql: &str, tokens: &[Token], span: Span) -> Stmt {
-    let lowered = analyze::lower(sql, tokens);
+    let lowered = Rc::new(analyze::lower(sql, tokens));
     let (do_body, fn_body) = open_bodies(sql, span.start, &lowered, 0);
     Stmt {
         chunk: 0,
@@ -879,7 +887,7 @@ fn body_statements(sql: &str, body: Span, depth: usize) -> Vec<Nested> {
             .iter()
             .position(|t| t.start == first.start)
             .unwrap_or(0);
-        let lowered = analyze::lower(text, &tokens[from..]);
+        let lowered = Rc::new(analyze::lower(text, &tokens[from..]));
         let span = Span::new(first.start, seg.span.end).offset(body.start);
         let (inner_do, _) = open_bodies(text, first.start, &lowered, depth);
         let nested = inner_do
@@ -992,12 +1000,12 @@ fn execute_statement(text: &str, toks: &[&Token], base: usize, seg: Span) -> Opt
                 kind = l.kind;
                 ops.extend(l.ops);
             }
-            let lowered = Lowered {
+            let lowered = Rc::new(Lowered {
                 ops,
                 kind,
                 parsed,
                 parse_error: None,
-            };
+            });
             return Some(Nested {
                 span,
                 lowered,
@@ -1034,12 +1042,12 @@ fn execute_statement(text: &str, toks: &[&Token], base: usize, seg: Span) -> Opt
     }
     Some(Nested {
         span,
-        lowered: Lowered {
+        lowered: Rc::new(Lowered {
             ops,
             kind: "execute".into(),
             parsed: false,
             parse_error: None,
-        },
+        }),
         nested: vec![],
     })
 }

@@ -11,6 +11,7 @@ pub mod analyze;
 pub mod anonymize;
 pub mod baseline;
 pub mod deploy;
+mod embedded;
 pub mod engine;
 pub mod fallback;
 pub mod lexer;

@@ -32,6 +32,8 @@ use crate::span::LineIndex;
 
 /// The embedded default policy (`policies/default.toml`).
 pub const DEFAULT_POLICY_TOML: &str = include_str!("../../../policies/default.toml");
+// What is parsed: the same text without its comment lines (see `embedded`).
+crate::embedded::stripped!(pub(crate) DEFAULT_POLICY_PARSED = DEFAULT_POLICY_TOML);
 
 /// Where the rule documentation index lives, for error messages.
 const RULES_DOC: &str = "docs/rules/README.md";
@@ -293,7 +295,8 @@ impl Policy {
         DEFAULT
             .get_or_init(|| {
                 let mut policy = Policy::hard_base();
-                if let Err(e) = policy.overlay_toml("policies/default.toml", DEFAULT_POLICY_TOML) {
+                if let Err(e) = policy.overlay_toml("policies/default.toml", DEFAULT_POLICY_PARSED)
+                {
                     panic!("the embedded default policy is invalid: {e}");
                 }
                 policy

@@ -127,12 +127,21 @@ fn a_keystroke_lowers_only_the_statement_that_changed() {
 fn entries_unused_for_four_rounds_are_dropped() {
     let policy = &Policy::default_policy();
     let cache = LowerCache::new();
-    let old = project(&["ALTER TABLE users ADD COLUMN old text;\n".into()], TransactionMode::Unknown);
+    let old = project(
+        &["ALTER TABLE users ADD COLUMN old text;\n".into()],
+        TransactionMode::Unknown,
+    );
     check_cached(&old, policy, &cache);
     cache.sweep();
     let entries = cache.stats().entries;
-    assert_eq!(entries, 4, "three history statements and one of the migration");
-    let other = project(&["ALTER TABLE users ADD COLUMN new text;\n".into()], TransactionMode::Unknown);
+    assert_eq!(
+        entries, 4,
+        "three history statements and one of the migration"
+    );
+    let other = project(
+        &["ALTER TABLE users ADD COLUMN new text;\n".into()],
+        TransactionMode::Unknown,
+    );
     for round in 0..4 {
         check_cached(&other, policy, &cache);
         cache.sweep();

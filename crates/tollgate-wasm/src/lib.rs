@@ -5,7 +5,7 @@
 
 pub mod api;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 /// A result as a plain JS object: serialized to one JSON string and read by `JSON.parse` on
@@ -14,8 +14,15 @@ use wasm_bindgen::prelude::*;
 /// the analysis itself on a large migration. The values are the same: every result is
 /// JSON-compatible (strings, integers, booleans, null, arrays, objects with string keys).
 fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    let json = serde_json::to_string(value)
+    thread_local! {
+        /// The size of the last result: the next one (the same file, one keystroke later) is
+        /// written into a buffer that size, instead of growing one from empty.
+        static LAST_LEN: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    }
+    let mut json = Vec::with_capacity(LAST_LEN.get() + LAST_LEN.get() / 8);
+    serde_json::to_writer(&mut json, value)
         .map_err(|e| js_error(&format!("cannot convert the result: {e}")))?;
+    LAST_LEN.set(json.len());
     Ok(js_json_parse(&json))
 }
 
@@ -23,55 +30,25 @@ fn js_error(message: &str) -> JsValue {
     js_sys_error(message)
 }
 
-
-#[wasm_bindgen(
-    inline_js = "export function tollgate_error(m) { return new Error(m); }\nexport function tollgate_json(s) { return JSON.parse(s); }\nexport function tollgate_stringify(v) { return v === undefined || v === null ? undefined : JSON.stringify(v); }"
-)]
+#[wasm_bindgen(module = "/src/js/args.js")]
 extern "C" {
     #[wasm_bindgen(js_name = tollgate_error)]
     fn js_sys_error(message: &str) -> JsValue;
     #[wasm_bindgen(js_name = tollgate_json)]
-    fn js_json_parse(json: &str) -> JsValue;
-    #[wasm_bindgen(js_name = tollgate_stringify, catch)]
-    fn js_json_stringify(value: &JsValue) -> Result<Option<String>, JsValue>;
+    fn js_json_parse(json: &[u8]) -> JsValue;
+    #[wasm_bindgen(js_name = tollgate_options, catch)]
+    fn js_options(options: &JsValue, what: &str, keys: &str) -> Result<Vec<JsValue>, JsValue>;
+    #[wasm_bindgen(js_name = tollgate_files, catch)]
+    fn js_files(files: &JsValue) -> Result<Vec<JsValue>, JsValue>;
 }
 
-/// An argument read the way results are written: as JSON text (`JSON.stringify` on the JS
-/// side, serde_json here). `undefined` and `null` give `None`. The arguments are small (options,
-/// a list of files), and this keeps a second value converter out of the module.
-fn from_js<T: serde::de::DeserializeOwned>(
-    value: &JsValue,
-    what: &str,
-    hint: &str,
-) -> Result<Option<T>, JsValue> {
-    let text = js_json_stringify(value).map_err(|_| {
-        js_error(&format!(
-            "{what}: cannot be read as JSON (a cycle or a BigInt?); {hint}"
-        ))
-    })?;
-    match text {
-        None => Ok(None),
-        Some(text) => serde_json::from_str(&text)
-            .map(Some)
-            .map_err(|e| js_error(&format!("{what}: {}; {hint}", json_error(&e)))),
-    }
-}
-
-/// serde_json's message without its "at line 1 column N" (the text was made by
-/// `JSON.stringify`, not written by the caller).
-fn json_error(e: &serde_json::Error) -> String {
-    let message = e.to_string();
-    match message.rfind(" at line ") {
-        Some(i) => message[..i].to_string(),
-        None => message,
-    }
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct LintOptions {
-    path: String,
-    policy: Option<String>,
+/// The string fields `keys` (comma-separated) of an options object, checked on the JS side
+/// (`src/js/args.js`): a missing field is `None`, anything but a string an `Error`.
+fn string_fields(value: &JsValue, what: &str, keys: &str) -> Result<Vec<Option<String>>, JsValue> {
+    Ok(js_options(value, what, keys)?
+        .iter()
+        .map(JsValue::as_string)
+        .collect())
 }
 
 fn install_panic_hook() {
@@ -85,17 +62,11 @@ fn install_panic_hook() {
 #[wasm_bindgen]
 pub fn lint(source: &str, options: JsValue) -> Result<JsValue, JsValue> {
     install_panic_hook();
-    let options: LintOptions =
-        from_js(&options, "lint options", "expected { path, policy }")?.unwrap_or_default();
-    let report =
-        api::lint(source, &options.path, options.policy.as_deref()).map_err(|e| js_error(&e))?;
+    let mut fields = string_fields(&options, "lint options", "path,policy")?.into_iter();
+    let (path, policy) = (fields.next().flatten(), fields.next().flatten());
+    let report = api::lint(source, path.as_deref().unwrap_or(""), policy.as_deref())
+        .map_err(|e| js_error(&e))?;
     to_js(&report)
-}
-
-#[derive(Deserialize, Default)]
-#[serde(default)]
-struct LintFilesOptions {
-    policy: Option<String>,
 }
 
 /// `lintFiles([{ path, source }, …], { policy })`: several files linted as one project, the way
@@ -104,12 +75,18 @@ struct LintFilesOptions {
 #[wasm_bindgen(js_name = lintFiles)]
 pub fn lint_files(files: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     install_panic_hook();
-    const FILES: &str = "expected an array of { path, source }";
-    let files: Vec<api::SourceFile> = from_js(&files, "lintFiles", FILES)?
-        .ok_or_else(|| js_error(&format!("lintFiles: no files given; {FILES}")))?;
-    let options: LintFilesOptions =
-        from_js(&options, "lintFiles options", "expected { policy }")?.unwrap_or_default();
-    let report = api::lint_files(&files, options.policy.as_deref()).map_err(|e| js_error(&e))?;
+    // [path, source, path, source, …], every one a string (checked in args.js).
+    let mut flat = js_files(&files)?
+        .into_iter()
+        .map(|v| v.as_string().unwrap_or_default());
+    let mut files = Vec::new();
+    while let (Some(path), Some(source)) = (flat.next(), flat.next()) {
+        files.push(api::SourceFile { path, source });
+    }
+    let policy = string_fields(&options, "lintFiles options", "policy")?
+        .pop()
+        .flatten();
+    let report = api::lint_files(&files, policy.as_deref()).map_err(|e| js_error(&e))?;
     to_js(&report)
 }
 

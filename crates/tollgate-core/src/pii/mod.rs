@@ -26,6 +26,8 @@ use serde::Serialize;
 pub use collector::{
     value_fingerprint, Collector, Evidence, DISTINCT_CAP, MAX_SAMPLES, SCAN_LIMIT,
 };
+#[cfg(test)]
+pub(crate) use policy::PII_POLICY_PARSED;
 pub use policy::{PiiPolicy, PiiThresholds, PII_POLICY_TOML};
 pub use redact::{fingerprint, redact};
 pub use tokens::{fold, tokenize};

@@ -23,6 +23,8 @@ use crate::span::LineIndex;
 
 /// The embedded default PII policy (`policies/pii.toml`).
 pub const PII_POLICY_TOML: &str = include_str!("../../../../policies/pii.toml");
+// What is parsed: the same text without its comment lines (see `embedded`).
+crate::embedded::stripped!(pub(crate) PII_POLICY_PARSED = PII_POLICY_TOML);
 
 const TOP_KEYS: &[&str] = &["thresholds", "columns", "context", "values", "non_personal"];
 const THRESHOLD_KEYS: &[&str] = &["min_named_values", "min_unnamed_distinct"];
@@ -192,7 +194,7 @@ impl PiiPolicy {
         DEFAULT
             .get_or_init(|| {
                 let mut policy = PiiPolicy::empty();
-                if let Err(e) = policy.overlay_toml(PII_POLICY_TOML, "policies/pii.toml") {
+                if let Err(e) = policy.overlay_toml(PII_POLICY_PARSED, "policies/pii.toml") {
                     panic!("the embedded PII policy is invalid: {e}");
                 }
                 policy
