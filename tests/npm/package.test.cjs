@@ -106,3 +106,31 @@ test("lintFiles pairs an up with its down and takes the policy; bad lists are Er
   assert.throws(() => tollgate.lintFiles(files, { policy: "[rules\n" }), /tollgate\.toml/);
   assert.deepEqual(tollgate.lintFiles([]).migrations, []);
 });
+
+test("options and file lists of the wrong shape are Errors that say which field", () => {
+  const sql = "ALTER TABLE members DROP COLUMN fax;\n";
+  assert.throws(() => tollgate.lint(sql, { path: 5 }), /lint options: `path` must be a string, got number/);
+  assert.throws(() => tollgate.lint(sql, "m.sql"), /expected an object \{ path, policy \}/);
+  assert.throws(() => tollgate.lint(sql, { path: "m.sql", policy: ["x"] }), /`policy` must be a string, got an array/);
+  assert.throws(() => tollgate.lintFiles(undefined), /expected an array of \{ path, source \}, got undefined/);
+  assert.throws(() => tollgate.lintFiles([{ path: "a.sql" }]), /element 0 must be \{ path: string, source: string \}/);
+  assert.throws(() => tollgate.lintFiles([], { policy: 1 }), /lintFiles options: `policy` must be a string/);
+  // Unknown keys are ignored, as before; null is "not given".
+  assert.equal(tollgate.lint(sql, { path: "m.sql", policy: null, extra: 1 }).findings[0].path, "m.sql");
+});
+
+test("linting after each keystroke gives the findings of a first lint of the same text", () => {
+  // Each edit re-uses the statements read by the calls before; the report must not show it.
+  const base = (col) =>
+    `CREATE TABLE t (id int);\nALTER TABLE members DROP COLUMN ${col};\nDO $$ BEGIN DROP TABLE t; END $$;\n`;
+  const path = "db/migrations/000003_x.up.sql";
+  const texts = ["fax", "faxe", "fa", "fax", "phone"].map(base);
+  const seen = texts.map((t) => tollgate.lint(t, { path }));
+  // Fresh reads of the same texts (other texts in between, so nothing is reused in order).
+  for (let i = texts.length - 1; i >= 0; i--) {
+    tollgate.lint(`SELECT ${i};\n`, { path });
+    assert.deepEqual(tollgate.lint(texts[i], { path }), seen[i]);
+  }
+  assert.match(seen[1].findings.find((f) => f.rule === "drop-column").message, /members\.faxe/);
+  assert.deepEqual(seen[0], seen[3]);
+});

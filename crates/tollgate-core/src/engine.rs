@@ -220,6 +220,11 @@ pub fn check_with_schema(project: &Project, policy: &Policy) -> (Report, Schema)
 }
 
 fn run(project: &Project, policy: &Policy, cache: Option<&LowerCache>) -> (Report, Schema) {
+    let env = Env {
+        project,
+        policy,
+        cache,
+    };
     let mut schema = Schema::default();
     for (name, table) in &project.schema_hints {
         schema.hints.insert(name.key(), table.clone());
@@ -235,16 +240,7 @@ fn run(project: &Project, policy: &Policy, cache: Option<&LowerCache>) -> (Repor
         let (up_part, up_splits) = join_split(project, &m.up, m.tool);
         let down_joined = m.down.as_ref().map(|d| join_split(project, d, m.tool));
         let up_part = &*up_part;
-        let up = analyze_part(
-            project,
-            up_part,
-            policy,
-            m,
-            Direction::Up,
-            &mut schema,
-            Vec::new(),
-            cache,
-        );
+        let up = analyze_part(env, up_part, m, Direction::Up, &mut schema, Vec::new());
         let down = down_joined.as_ref().map(|(d, _)| {
             let d = &**d;
             // The down runs after the up; its effects must not leak into the history's schema.
@@ -252,16 +248,7 @@ fn run(project: &Project, policy: &Policy, cache: Option<&LowerCache>) -> (Repor
             let inherited = up.creations.clone();
             (
                 d,
-                analyze_part(
-                    project,
-                    d,
-                    policy,
-                    m,
-                    Direction::Down,
-                    &mut after_up,
-                    inherited,
-                    cache,
-                ),
+                analyze_part(env, d, m, Direction::Down, &mut after_up, inherited),
             )
         });
         origins.replay(m, up_part, &up.column_events);
@@ -1104,16 +1091,27 @@ struct PartState {
     lock_timeout_set: bool,
 }
 
+/// What every part of a run is analysed with.
+#[derive(Clone, Copy)]
+struct Env<'a> {
+    project: &'a Project,
+    policy: &'a Policy,
+    cache: Option<&'a LowerCache>,
+}
+
 fn analyze_part(
-    project: &Project,
+    env: Env<'_>,
     part: &SqlPart,
-    policy: &Policy,
     migration: &MigrationInput,
     direction: Direction,
     schema: &mut Schema,
     inherited: Vec<(Namespace, String)>,
-    cache: Option<&LowerCache>,
 ) -> PartResult {
+    let Env {
+        project,
+        policy,
+        cache,
+    } = env;
     let file = &project.files[part.file];
     let mut stmts: Vec<Stmt> = Vec::new();
     let mut splits = Vec::with_capacity(part.chunks.len());
