@@ -58,11 +58,7 @@ impl LineIndex {
     pub fn new(text: &str) -> Self {
         let mut line_starts = Vec::with_capacity(text.len() / 32 + 1);
         line_starts.push(0);
-        for (i, b) in text.bytes().enumerate() {
-            if b == b'\n' {
-                line_starts.push(i + 1);
-            }
-        }
+        line_starts.extend(memchr::memchr_iter(b'\n', text.as_bytes()).map(|i| i + 1));
         LineIndex {
             line_starts,
             len: text.len(),
@@ -106,8 +102,15 @@ impl LineIndex {
         let line0 = self.line_of(offset);
         let start = self.line_starts[line0];
         let prefix = &text[start..offset];
-        let column = prefix.chars().count() + 1;
-        let column_utf16 = prefix.encode_utf16().count() + 1;
+        // Most lines are ASCII, where both counts are the length.
+        let (column, column_utf16) = if prefix.is_ascii() {
+            (prefix.len() + 1, prefix.len() + 1)
+        } else {
+            (
+                prefix.chars().count() + 1,
+                prefix.encode_utf16().count() + 1,
+            )
+        };
         Position {
             line: line0 + 1,
             column,
@@ -157,5 +160,27 @@ mod tests {
         let text = "é";
         let idx = LineIndex::new(text);
         assert_eq!(idx.position(text, 1).column, 1);
+    }
+
+    proptest::proptest! {
+        /// Lines and columns against a byte-by-byte count.
+        #[test]
+        fn positions_match_a_plain_count(text in "[a\n\r\té😀\u{7f}]{0,60}", at in 0usize..80) {
+            let idx = LineIndex::new(&text);
+            let mut offset = at.min(text.len());
+            while !text.is_char_boundary(offset) {
+                offset -= 1;
+            }
+            let before = &text[..offset];
+            let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+            let prefix = &text[line_start..offset];
+            let expected = Position {
+                line: before.matches('\n').count() + 1,
+                column: prefix.chars().count() + 1,
+                column_utf16: prefix.chars().map(char::len_utf16).sum::<usize>() + 1,
+            };
+            proptest::prop_assert_eq!(idx.position(&text, at), expected);
+            proptest::prop_assert_eq!(idx.line_count(), text.matches('\n').count() + 1);
+        }
     }
 }
