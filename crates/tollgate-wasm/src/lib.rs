@@ -5,7 +5,7 @@
 
 pub mod api;
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use wasm_bindgen::prelude::*;
 
 /// A result as a plain JS object: serialized to one JSON string and read by `JSON.parse` on
@@ -30,25 +30,21 @@ fn js_error(message: &str) -> JsValue {
     js_sys_error(message)
 }
 
-#[wasm_bindgen(module = "/src/js/args.js")]
+#[wasm_bindgen(
+    inline_js = "export function tollgate_error(m) { return new Error(m); }\nconst utf8 = new TextDecoder(); export function tollgate_json(b) { return JSON.parse(utf8.decode(b)); }"
+)]
 extern "C" {
     #[wasm_bindgen(js_name = tollgate_error)]
     fn js_sys_error(message: &str) -> JsValue;
     #[wasm_bindgen(js_name = tollgate_json)]
     fn js_json_parse(json: &[u8]) -> JsValue;
-    #[wasm_bindgen(js_name = tollgate_options, catch)]
-    fn js_options(options: &JsValue, what: &str, keys: &str) -> Result<Vec<JsValue>, JsValue>;
-    #[wasm_bindgen(js_name = tollgate_files, catch)]
-    fn js_files(files: &JsValue) -> Result<Vec<JsValue>, JsValue>;
 }
 
-/// The string fields `keys` (comma-separated) of an options object, checked on the JS side
-/// (`src/js/args.js`): a missing field is `None`, anything but a string an `Error`.
-fn string_fields(value: &JsValue, what: &str, keys: &str) -> Result<Vec<Option<String>>, JsValue> {
-    Ok(js_options(value, what, keys)?
-        .iter()
-        .map(JsValue::as_string)
-        .collect())
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LintOptions {
+    path: String,
+    policy: Option<String>,
 }
 
 fn install_panic_hook() {
@@ -62,11 +58,21 @@ fn install_panic_hook() {
 #[wasm_bindgen]
 pub fn lint(source: &str, options: JsValue) -> Result<JsValue, JsValue> {
     install_panic_hook();
-    let mut fields = string_fields(&options, "lint options", "path,policy")?.into_iter();
-    let (path, policy) = (fields.next().flatten(), fields.next().flatten());
-    let report = api::lint(source, path.as_deref().unwrap_or(""), policy.as_deref())
-        .map_err(|e| js_error(&e))?;
+    let options: LintOptions = if options.is_undefined() || options.is_null() {
+        LintOptions::default()
+    } else {
+        serde_wasm_bindgen::from_value(options)
+            .map_err(|e| js_error(&format!("lint options: {e}; expected {{ path, policy }}")))?
+    };
+    let report =
+        api::lint(source, &options.path, options.policy.as_deref()).map_err(|e| js_error(&e))?;
     to_js(&report)
+}
+
+#[derive(Deserialize, Default)]
+#[serde(default)]
+struct LintFilesOptions {
+    policy: Option<String>,
 }
 
 /// `lintFiles([{ path, source }, …], { policy })`: several files linted as one project, the way
@@ -75,18 +81,18 @@ pub fn lint(source: &str, options: JsValue) -> Result<JsValue, JsValue> {
 #[wasm_bindgen(js_name = lintFiles)]
 pub fn lint_files(files: JsValue, options: JsValue) -> Result<JsValue, JsValue> {
     install_panic_hook();
-    // [path, source, path, source, …], every one a string (checked in args.js).
-    let mut flat = js_files(&files)?
-        .into_iter()
-        .map(|v| v.as_string().unwrap_or_default());
-    let mut files = Vec::new();
-    while let (Some(path), Some(source)) = (flat.next(), flat.next()) {
-        files.push(api::SourceFile { path, source });
-    }
-    let policy = string_fields(&options, "lintFiles options", "policy")?
-        .pop()
-        .flatten();
-    let report = api::lint_files(&files, policy.as_deref()).map_err(|e| js_error(&e))?;
+    let files: Vec<api::SourceFile> = serde_wasm_bindgen::from_value(files).map_err(|e| {
+        js_error(&format!(
+            "lintFiles: {e}; expected an array of {{ path, source }}"
+        ))
+    })?;
+    let options: LintFilesOptions = if options.is_undefined() || options.is_null() {
+        LintFilesOptions::default()
+    } else {
+        serde_wasm_bindgen::from_value(options)
+            .map_err(|e| js_error(&format!("lintFiles options: {e}; expected {{ policy }}")))?
+    };
+    let report = api::lint_files(&files, options.policy.as_deref()).map_err(|e| js_error(&e))?;
     to_js(&report)
 }
 
