@@ -576,6 +576,23 @@ impl TableSlot {
     }
 }
 
+/// Where a cell is: its table and column, and its 1-based line.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    table: Option<&'a str>,
+    column: Option<&'a str>,
+    line: u64,
+}
+
+/// A validated value, as [`Acc::count`] takes it.
+struct Found<'v> {
+    kind: PiiKind,
+    value: &'v str,
+    synthetic: bool,
+    /// Found under a column named like personal data.
+    named: bool,
+}
+
 /// Values of at most this many bytes are remembered by a [`Memo`].
 const MEMO_BYTES: usize = 24;
 /// Slots of a [`Memo`] (a power of two).
@@ -648,9 +665,12 @@ impl Memo {
 }
 
 impl Acc<'_> {
-    /// Judges one cell of a column (see the module documentation).
+    /// Judges one cell of a column (see the module documentation). Inlined into the row
+    /// loop: most values are settled here (skipped columns; ids, amounts, dates and flags in
+    /// which the search would find nothing), the rest in the out-of-line [`Acc::named`] and
+    /// [`Acc::unnamed`].
     #[allow(clippy::too_many_arguments)]
-    #[inline]
+    #[inline(always)]
     fn take(
         &mut self,
         policy: &PiiPolicy,
@@ -664,96 +684,154 @@ impl Acc<'_> {
         match column_slot.class {
             Class::Skip => {}
             Class::Named(kind) => {
-                // Short values of a file without a baseline go through the column's memo.
-                let memo = if value.len() <= MEMO_BYTES && self.baseline.is_none() {
-                    let memo = column_slot.memo.get_or_insert_with(|| Memo::new(kind));
-                    if memo.kind != kind {
-                        *memo = Memo::new(kind);
-                    }
-                    let key = memo_key(value.as_bytes());
-                    let (slot, hit) = memo.slot(key, value.len());
-                    if !hit {
-                        *slot = MemoSlot {
-                            key,
-                            len: value.len() as u8,
-                            judged: policy.judge_named(kind, value, reference_year),
-                            hash: None,
-                        };
-                    }
-                    Some(*slot)
-                } else {
-                    None
+                let place = Place {
+                    table,
+                    column,
+                    line,
                 };
-                let judged = match memo {
-                    Some(slot) => slot.judged,
-                    None => policy.judge_named(kind, value, reference_year),
-                };
-                if let Some(synthetic) = judged {
-                    let baselined = !synthetic
-                        && baselined(self.baseline, &mut self.baseline_used, kind, value);
-                    let index = entry_index(
-                        &mut self.entries,
-                        column_slot,
-                        &self.member,
-                        table,
-                        column,
-                        kind,
-                        true,
-                    );
-                    let hash = || match memo.and_then(|slot| slot.hash) {
-                        Some(h) => h,
-                        None => {
-                            let h = value_hash(kind, value);
-                            if memo.is_some() {
-                                if let Some(memo) = column_slot.memo.as_mut() {
-                                    let key = memo_key(value.as_bytes());
-                                    memo.slot(key, value.len()).0.hash = Some(h);
-                                }
-                            }
-                            h
-                        }
-                    };
-                    record(
-                        &mut self.entries[index],
-                        kind,
-                        value,
-                        synthetic,
-                        baselined,
-                        line,
-                        hash,
-                    );
-                }
+                self.named(policy, reference_year, kind, column_slot, place, value);
             }
             Class::Unnamed => {
                 let text = truncate(value, SCAN_LIMIT);
-                let threshold = policy.thresholds.min_unnamed_distinct;
-                for (kind, found) in policy.find_values(text) {
-                    let synthetic = policy.is_synthetic(kind, found);
-                    let baselined = !synthetic
-                        && baselined(self.baseline, &mut self.baseline_used, kind, found);
-                    let index = entry_index(
-                        &mut self.entries,
-                        column_slot,
-                        &self.member,
+                if let Some(pre) = super::scan::prescan(text) {
+                    let place = Place {
                         table,
                         column,
-                        kind,
-                        false,
-                    );
-                    record(
-                        &mut self.entries[index],
-                        kind,
-                        found,
-                        synthetic,
-                        baselined,
                         line,
-                        || value_hash(kind, found),
-                    );
-                    let seen = &mut self.unnamed_distinct[kind.index()];
-                    if !synthetic && !baselined && (seen.len() as u64) < threshold {
-                        seen.insert(value_hash(kind, found));
-                    }
+                    };
+                    self.unnamed(policy, column_slot, place, text, pre);
                 }
+            }
+        }
+    }
+
+    /// Counts a validated value in the entry of its column and kind (created on first use);
+    /// `hash` gives its [`value_hash`]. Whether a baseline fingerprint matched it.
+    fn count(
+        &mut self,
+        found: Found<'_>,
+        slot_entries: &mut [Option<usize>; KINDS],
+        place: Place<'_>,
+        hash: impl FnOnce() -> u64,
+    ) -> bool {
+        let Place {
+            table,
+            column,
+            line,
+        } = place;
+        let Found {
+            kind,
+            value,
+            synthetic,
+            named,
+        } = found;
+        let baselined =
+            !synthetic && baselined(self.baseline, &mut self.baseline_used, kind, value);
+        let index = entry_index(
+            &mut self.entries,
+            slot_entries,
+            &self.member,
+            table,
+            column,
+            kind,
+            named,
+        );
+        record(
+            &mut self.entries[index],
+            kind,
+            value,
+            synthetic,
+            baselined,
+            line,
+            hash,
+        );
+        baselined
+    }
+
+    /// A cell of a column named like personal data of `kind`.
+    #[inline(never)]
+    fn named(
+        &mut self,
+        policy: &PiiPolicy,
+        reference_year: i32,
+        kind: PiiKind,
+        column_slot: &mut ColumnSlot,
+        place: Place<'_>,
+        value: &str,
+    ) {
+        // Short values of a file without a baseline go through the column's memo.
+        let memo = if value.len() <= MEMO_BYTES && self.baseline.is_none() {
+            let memo = column_slot.memo.get_or_insert_with(|| Memo::new(kind));
+            if memo.kind != kind {
+                *memo = Memo::new(kind);
+            }
+            let key = memo_key(value.as_bytes());
+            let (slot, hit) = memo.slot(key, value.len());
+            if !hit {
+                *slot = MemoSlot {
+                    key,
+                    len: value.len() as u8,
+                    judged: policy.judge_named(kind, value, reference_year),
+                    hash: None,
+                };
+            }
+            Some(*slot)
+        } else {
+            None
+        };
+        let judged = match memo {
+            Some(slot) => slot.judged,
+            None => policy.judge_named(kind, value, reference_year),
+        };
+        if let Some(synthetic) = judged {
+            let hash = || match memo.and_then(|slot| slot.hash) {
+                Some(h) => h,
+                None => {
+                    let h = value_hash(kind, value);
+                    if memo.is_some() {
+                        if let Some(memo) = column_slot.memo.as_mut() {
+                            let key = memo_key(value.as_bytes());
+                            memo.slot(key, value.len()).0.hash = Some(h);
+                        }
+                    }
+                    h
+                }
+            };
+            let found = Found {
+                kind,
+                value,
+                synthetic,
+                named: true,
+            };
+            self.count(found, &mut column_slot.entries, place, hash);
+        }
+    }
+
+    /// A cell of any other column, `text` its first [`SCAN_LIMIT`] bytes, which
+    /// [`super::scan::prescan`] let through: searched.
+    #[inline(never)]
+    fn unnamed(
+        &mut self,
+        policy: &PiiPolicy,
+        column_slot: &mut ColumnSlot,
+        place: Place<'_>,
+        text: &str,
+        pre: super::scan::Prescan,
+    ) {
+        let threshold = policy.thresholds.min_unnamed_distinct;
+        for (kind, found) in policy.search(text, pre) {
+            let synthetic = policy.is_synthetic(kind, found);
+            let found_value = Found {
+                kind,
+                value: found,
+                synthetic,
+                named: false,
+            };
+            let hash = || value_hash(kind, found);
+            let baselined = self.count(found_value, &mut column_slot.entries, place, hash);
+            let seen = &mut self.unnamed_distinct[kind.index()];
+            if !synthetic && !baselined && (seen.len() as u64) < threshold {
+                seen.insert(value_hash(kind, found));
             }
         }
     }
@@ -789,14 +867,14 @@ fn baselined(
 
 fn entry_index(
     entries: &mut Vec<Entry>,
-    slot: &mut ColumnSlot,
+    slot_entries: &mut [Option<usize>; KINDS],
     member: &Option<String>,
     table: Option<&str>,
     column: Option<&str>,
     kind: PiiKind,
     named: bool,
 ) -> usize {
-    if let Some(i) = slot.entries[kind.index()] {
+    if let Some(i) = slot_entries[kind.index()] {
         // A column reclassified by a later header keeps its entry, which now says how the
         // column is named.
         entries[i].named = named;
@@ -820,7 +898,7 @@ fn entry_index(
         fingerprints: Vec::new(),
     });
     let i = entries.len() - 1;
-    slot.entries[kind.index()] = Some(i);
+    slot_entries[kind.index()] = Some(i);
     i
 }
 

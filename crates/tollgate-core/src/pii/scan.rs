@@ -273,7 +273,7 @@ fn flags(mask: u64) -> usize {
 
 /// What the search needs to know of a value of at most 32 bytes, read eight bytes at a time.
 #[derive(Debug, PartialEq, Eq)]
-struct ShortScan {
+pub(super) struct ShortScan {
     /// ASCII digits.
     digits: usize,
     /// The first `@`, `.` or `:` (0 when there is none).
@@ -284,26 +284,30 @@ struct ShortScan {
 }
 
 impl ShortScan {
+    #[inline]
     fn of(b: &[u8]) -> ShortScan {
         debug_assert!(b.len() <= 32);
-        let (mut digits, mut ats, mut dots, mut colons) = (0, 0, 0, 0);
+        // Per byte, how many of the (at most four) words flag it: the counts are summed
+        // across the bytes once, at the end.
+        let (mut digits, mut ats, mut dots, mut colons) = (0u64, 0u64, 0u64, 0u64);
         let mut first = None;
         for k in 0..b.len().div_ceil(8) {
             let w = word_at(b, 8 * k);
-            digits += flags(digit_mask(w));
+            digits += digit_mask(w) >> 7;
             let (at, dot, colon) = (eq_mask(w, b'@'), eq_mask(w, b'.'), eq_mask(w, b':'));
-            ats += flags(at);
-            dots += flags(dot);
-            colons += flags(colon);
+            ats |= at;
+            dots += dot >> 7;
+            colons += colon >> 7;
             let special = at | dot | colon;
             if first.is_none() && special != 0 {
                 first = Some(8 * k + (special.trailing_zeros() / 8) as usize);
             }
         }
+        let sum = |per_byte: u64| (per_byte.wrapping_mul(LO) >> 56) as usize;
         ShortScan {
-            digits,
+            digits: sum(digits),
             first: first.unwrap_or(0),
-            words: first.is_some() && (ats > 0 || dots >= 3 || colons >= 2),
+            words: first.is_some() && (ats != 0 || sum(dots) >= 3 || sum(colons) >= 2),
         }
     }
 }
@@ -460,6 +464,33 @@ fn has_digit_run(b: &[u8], n: usize) -> bool {
     false
 }
 
+/// What [`PiiPolicy::find_values`] learns of a text before searching it.
+pub(super) enum Prescan {
+    /// At most 32 bytes.
+    Short(ShortScan),
+    Long,
+}
+
+/// `None` when [`PiiPolicy::find_values`] finds nothing in `text` without searching (most
+/// cells of a dump: ids, amounts, flags and dates; e-mails and IPs need one of `@.:`, every
+/// number kind needs [`MIN_DIGITS`] digits), else what the search starts from
+/// ([`PiiPolicy::search`]). Cheap enough to run before the call for every value.
+#[inline]
+pub(super) fn prescan(text: &str) -> Option<Prescan> {
+    let b = text.as_bytes();
+    if b.len() < 3 || holds_nothing(b) {
+        return None;
+    }
+    if b.len() > 32 {
+        return Some(Prescan::Long);
+    }
+    // Short values, most of them: one pass for both questions. A word that yields needs an
+    // `@` (an e-mail) or at least three dots or two colons (an IP, see [`ip_candidate`]):
+    // amounts and times (`22.60`, `10:30`) are not searched.
+    let short = ShortScan::of(b);
+    (short.words || short.digits >= MIN_DIGITS).then_some(Prescan::Short(short))
+}
+
 impl PiiPolicy {
     /// The self-validating values in `text`, in order: e-mails and IP addresses as words
     /// (split on whitespace, brackets, quotes, `,;|=&`, trailing `.:!?` trimmed, `mailto:`
@@ -467,18 +498,17 @@ impl PiiPolicy {
     /// separated by single spaces, dots or dashes (`06 12 34 56 78`, `FR76 3000 ...`), the
     /// longest valid run first. Synthetic values are included (see [`PiiPolicy::is_synthetic`]).
     pub fn find_values<'t>(&self, text: &'t str) -> Vec<(PiiKind, &'t str)> {
+        match prescan(text) {
+            Some(pre) => self.search(text, pre),
+            None => Vec::new(),
+        }
+    }
+
+    /// [`PiiPolicy::find_values`] once [`prescan`] has let `text` through.
+    pub(super) fn search<'t>(&self, text: &'t str, pre: Prescan) -> Vec<(PiiKind, &'t str)> {
         let mut out = Vec::new();
         let b = text.as_bytes();
-        // Most cells of a dump are ids, amounts, flags and dates: e-mails and IPs need one of
-        // `@.:`, every number kind needs MIN_DIGITS digits.
-        if b.len() < 3 || holds_nothing(b) {
-            return out;
-        }
-        if b.len() <= 32 {
-            // Short values, most of them: one pass for both questions. A word that yields
-            // needs an `@` (an e-mail) or at least three dots or two colons (an IP, see
-            // [`ip_candidate`]): amounts and times (`22.60`, `10:30`) are not searched.
-            let short = ShortScan::of(b);
+        if let Prescan::Short(short) = pre {
             if short.words {
                 self.find_words(text, short.first, &mut out);
             }
