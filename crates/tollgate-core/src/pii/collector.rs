@@ -125,6 +125,8 @@ struct ColumnSlot {
     class: Class,
     /// Index into `Collector::entries`, per kind.
     entries: [Option<usize>; KINDS],
+    /// For a named column: the judgement and distinct-value hash of recent short values.
+    memo: Option<Box<Memo>>,
 }
 
 #[derive(Debug, Default)]
@@ -354,6 +356,7 @@ impl<'p> Collector<'p> {
             None => slot.free.get_or_insert(ColumnSlot {
                 class: Class::Unnamed,
                 entries: [None; KINDS],
+                memo: None,
             }),
         };
         self.acc.take(
@@ -409,9 +412,39 @@ impl<'p> Collector<'p> {
         values: &[(usize, &str)],
         line: u64,
     ) {
+        let header_len = self.slots.header.len();
+        if values.iter().any(|&(index, _)| index >= header_len) {
+            // More fields than declared columns: the rare path, value by value.
+            for &(index, value) in values {
+                let column = columns.get(index).map(String::as_str);
+                self.cell_at(table, column, index, value, line);
+            }
+            return;
+        }
+        // What `cell_at` does per value, with the table's slot looked up once per row.
+        let Collector {
+            policy,
+            reference_year,
+            slots,
+            acc,
+        } = self;
+        let slot = match slots.header_table {
+            Some(t) => &mut slots.tables[t].1,
+            None => &mut slots.no_table,
+        };
         for &(index, value) in values {
             let column = columns.get(index).map(String::as_str);
-            self.cell_at(table, column, index, value, line);
+            let i = slots.header[index];
+            debug_assert_eq!(Some(slot.columns[i].0.as_str()), column);
+            acc.take(
+                policy,
+                *reference_year,
+                &mut slot.columns[i].1,
+                table,
+                column,
+                value,
+                line,
+            );
         }
     }
 
@@ -534,6 +567,7 @@ impl TableSlot {
             ColumnSlot {
                 class,
                 entries: [None; KINDS],
+                memo: None,
             },
         ));
         self.column_index
@@ -542,10 +576,101 @@ impl TableSlot {
     }
 }
 
-impl Acc<'_> {
-    /// Judges one cell of a column (see the module documentation).
-    #[allow(clippy::too_many_arguments)]
+/// Where a cell is: its table and column, and its 1-based line.
+#[derive(Clone, Copy)]
+struct Place<'a> {
+    table: Option<&'a str>,
+    column: Option<&'a str>,
+    line: u64,
+}
+
+/// A validated value, as [`Acc::count`] takes it.
+struct Found<'v> {
+    kind: PiiKind,
+    value: &'v str,
+    synthetic: bool,
+    /// Found under a column named like personal data.
+    named: bool,
+}
+
+/// Values of at most this many bytes are remembered by a [`Memo`].
+const MEMO_BYTES: usize = 24;
+/// Slots of a [`Memo`] (a power of two).
+const MEMO_SLOTS: usize = 256;
+
+/// What a named column's recent short values were judged to be, so that a value seen again
+/// (a city, a first name, a zip code: named columns of few distinct values) is not judged and
+/// hashed again. A slot per value, chosen by a cheap hash of its bytes; a new value replaces
+/// the one in its slot. Both results depend only on the policy, the kind, the reference year
+/// and the value's bytes, which the slot keeps whole: a hit gives what computing would.
+#[derive(Debug)]
+struct Memo {
+    /// The kind the results are for (a later header can rename the column).
+    kind: PiiKind,
+    slots: Vec<MemoSlot>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct MemoSlot {
+    /// The value's bytes, as [`memo_key`] gives them.
+    key: [u64; 3],
+    /// The value's length; `u8::MAX` for an empty slot.
+    len: u8,
+    /// [`PiiPolicy::judge_named`] of the value.
+    judged: Option<bool>,
+    /// [`value_hash`] of the value, once needed.
+    hash: Option<u64>,
+}
+
+/// The bytes of a value of at most [`MEMO_BYTES`] bytes as three little-endian words, zero
+/// bytes past its end: with the length, equal keys are equal values.
+#[inline]
+fn memo_key(v: &[u8]) -> [u64; 3] {
+    let word = |at: usize| {
+        if at < v.len() {
+            super::scan::word_at(v, at)
+        } else {
+            0
+        }
+    };
+    [word(0), word(8), word(16)]
+}
+
+impl Memo {
+    fn new(kind: PiiKind) -> Box<Memo> {
+        Box::new(Memo {
+            kind,
+            slots: vec![
+                MemoSlot {
+                    key: [0; 3],
+                    len: u8::MAX,
+                    judged: None,
+                    hash: None,
+                };
+                MEMO_SLOTS
+            ],
+        })
+    }
+
+    /// The slot of the value of length `len` and [`memo_key`] `key`, and whether it holds
+    /// that value.
     #[inline]
+    fn slot(&mut self, key: [u64; 3], len: usize) -> (&mut MemoSlot, bool) {
+        let h = (key[0] ^ key[1].rotate_left(21) ^ key[2].rotate_left(42) ^ len as u64)
+            .wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        let slot = &mut self.slots[(h >> 56) as usize % MEMO_SLOTS];
+        let hit = usize::from(slot.len) == len && slot.key == key;
+        (slot, hit)
+    }
+}
+
+impl Acc<'_> {
+    /// Judges one cell of a column (see the module documentation). Inlined into the row
+    /// loop: most values are settled here (skipped columns; ids, amounts, dates and flags in
+    /// which the search would find nothing), the rest in the out-of-line [`Acc::named`] and
+    /// [`Acc::unnamed`].
+    #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     fn take(
         &mut self,
         policy: &PiiPolicy,
@@ -559,57 +684,154 @@ impl Acc<'_> {
         match column_slot.class {
             Class::Skip => {}
             Class::Named(kind) => {
-                if let Some(synthetic) = policy.judge_named(kind, value, reference_year) {
-                    let baselined = !synthetic
-                        && baselined(self.baseline, &mut self.baseline_used, kind, value);
-                    let index = entry_index(
-                        &mut self.entries,
-                        column_slot,
-                        &self.member,
-                        table,
-                        column,
-                        kind,
-                        true,
-                    );
-                    record(
-                        &mut self.entries[index],
-                        kind,
-                        value,
-                        synthetic,
-                        baselined,
-                        line,
-                    );
-                }
+                let place = Place {
+                    table,
+                    column,
+                    line,
+                };
+                self.named(policy, reference_year, kind, column_slot, place, value);
             }
             Class::Unnamed => {
                 let text = truncate(value, SCAN_LIMIT);
-                let threshold = policy.thresholds.min_unnamed_distinct;
-                for (kind, found) in policy.find_values(text) {
-                    let synthetic = policy.is_synthetic(kind, found);
-                    let baselined = !synthetic
-                        && baselined(self.baseline, &mut self.baseline_used, kind, found);
-                    let index = entry_index(
-                        &mut self.entries,
-                        column_slot,
-                        &self.member,
+                if let Some(pre) = super::scan::prescan(text) {
+                    let place = Place {
                         table,
                         column,
-                        kind,
-                        false,
-                    );
-                    record(
-                        &mut self.entries[index],
-                        kind,
-                        found,
-                        synthetic,
-                        baselined,
                         line,
-                    );
-                    let seen = &mut self.unnamed_distinct[kind.index()];
-                    if !synthetic && !baselined && (seen.len() as u64) < threshold {
-                        seen.insert(value_hash(kind, found));
-                    }
+                    };
+                    self.unnamed(policy, column_slot, place, text, pre);
                 }
+            }
+        }
+    }
+
+    /// Counts a validated value in the entry of its column and kind (created on first use);
+    /// `hash` gives its [`value_hash`]. Whether a baseline fingerprint matched it.
+    fn count(
+        &mut self,
+        found: Found<'_>,
+        slot_entries: &mut [Option<usize>; KINDS],
+        place: Place<'_>,
+        hash: impl FnOnce() -> u64,
+    ) -> bool {
+        let Place {
+            table,
+            column,
+            line,
+        } = place;
+        let Found {
+            kind,
+            value,
+            synthetic,
+            named,
+        } = found;
+        let baselined =
+            !synthetic && baselined(self.baseline, &mut self.baseline_used, kind, value);
+        let index = entry_index(
+            &mut self.entries,
+            slot_entries,
+            &self.member,
+            table,
+            column,
+            kind,
+            named,
+        );
+        record(
+            &mut self.entries[index],
+            kind,
+            value,
+            synthetic,
+            baselined,
+            line,
+            hash,
+        );
+        baselined
+    }
+
+    /// A cell of a column named like personal data of `kind`.
+    #[inline(never)]
+    fn named(
+        &mut self,
+        policy: &PiiPolicy,
+        reference_year: i32,
+        kind: PiiKind,
+        column_slot: &mut ColumnSlot,
+        place: Place<'_>,
+        value: &str,
+    ) {
+        // Short values of a file without a baseline go through the column's memo.
+        let memo = if value.len() <= MEMO_BYTES && self.baseline.is_none() {
+            let memo = column_slot.memo.get_or_insert_with(|| Memo::new(kind));
+            if memo.kind != kind {
+                *memo = Memo::new(kind);
+            }
+            let key = memo_key(value.as_bytes());
+            let (slot, hit) = memo.slot(key, value.len());
+            if !hit {
+                *slot = MemoSlot {
+                    key,
+                    len: value.len() as u8,
+                    judged: policy.judge_named(kind, value, reference_year),
+                    hash: None,
+                };
+            }
+            Some(*slot)
+        } else {
+            None
+        };
+        let judged = match memo {
+            Some(slot) => slot.judged,
+            None => policy.judge_named(kind, value, reference_year),
+        };
+        if let Some(synthetic) = judged {
+            let hash = || match memo.and_then(|slot| slot.hash) {
+                Some(h) => h,
+                None => {
+                    let h = value_hash(kind, value);
+                    if memo.is_some() {
+                        if let Some(memo) = column_slot.memo.as_mut() {
+                            let key = memo_key(value.as_bytes());
+                            memo.slot(key, value.len()).0.hash = Some(h);
+                        }
+                    }
+                    h
+                }
+            };
+            let found = Found {
+                kind,
+                value,
+                synthetic,
+                named: true,
+            };
+            self.count(found, &mut column_slot.entries, place, hash);
+        }
+    }
+
+    /// A cell of any other column, `text` its first [`SCAN_LIMIT`] bytes, which
+    /// [`super::scan::prescan`] let through: searched.
+    #[inline(never)]
+    fn unnamed(
+        &mut self,
+        policy: &PiiPolicy,
+        column_slot: &mut ColumnSlot,
+        place: Place<'_>,
+        text: &str,
+        pre: super::scan::Prescan,
+    ) {
+        let threshold = policy.thresholds.min_unnamed_distinct;
+        for (kind, found) in policy.search(text, pre) {
+            let synthetic = policy.is_synthetic(kind, found);
+            let found_value = Found {
+                kind,
+                value: found,
+                synthetic,
+                named: false,
+            };
+            let hash = || value_hash(kind, found);
+            let baselined = self.count(found_value, &mut column_slot.entries, place, hash);
+            let seen = &mut self.unnamed_distinct[kind.index()];
+            if !synthetic && !baselined && (seen.len() as u64) < threshold {
+                seen.insert(value_hash(kind, found));
             }
         }
     }
@@ -645,14 +867,14 @@ fn baselined(
 
 fn entry_index(
     entries: &mut Vec<Entry>,
-    slot: &mut ColumnSlot,
+    slot_entries: &mut [Option<usize>; KINDS],
     member: &Option<String>,
     table: Option<&str>,
     column: Option<&str>,
     kind: PiiKind,
     named: bool,
 ) -> usize {
-    if let Some(i) = slot.entries[kind.index()] {
+    if let Some(i) = slot_entries[kind.index()] {
         // A column reclassified by a later header keeps its entry, which now says how the
         // column is named.
         entries[i].named = named;
@@ -676,10 +898,12 @@ fn entry_index(
         fingerprints: Vec::new(),
     });
     let i = entries.len() - 1;
-    slot.entries[kind.index()] = Some(i);
+    slot_entries[kind.index()] = Some(i);
     i
 }
 
+/// Counts one validated value; `hash` gives its [`value_hash`], asked for only while the
+/// distinct values are counted.
 fn record(
     entry: &mut Entry,
     kind: PiiKind,
@@ -687,6 +911,7 @@ fn record(
     synthetic: bool,
     baselined: bool,
     line: u64,
+    hash: impl FnOnce() -> u64,
 ) {
     entry.count += 1;
     if baselined {
@@ -698,8 +923,7 @@ fn record(
     if !synthetic && !baselined {
         entry.first_real_line = entry.first_real_line.min(line);
     }
-    let new_value =
-        entry.distinct.len() < DISTINCT_CAP && entry.distinct.insert(value_hash(kind, value));
+    let new_value = entry.distinct.len() < DISTINCT_CAP && entry.distinct.insert(hash());
     if new_value && !synthetic && !baselined {
         entry.fingerprints.push(value_fingerprint(kind, value));
     }
@@ -1172,19 +1396,27 @@ mod tests {
         // The same cells, by name and by position: the adherent table, then a table whose
         // header changes half-way (the sibling rule reclassifies `cp`), cells of a table
         // without a header, cells past the end of a header, and a second member.
-        let feed = |by_position: bool| {
+        // `mode`: 0 by name, 1 by position, 2 a row at a time.
+        let feed = |mode: u8| {
             let mut c = Collector::new(&policy, YEAR);
             let table = |c: &mut Collector<'_>,
                          t: Option<&str>,
                          header: &[&str],
                          rows: &[Vec<String>],
                          line: u64| {
-                c.columns(t, &cols(header));
+                let columns = cols(header);
+                c.columns(t, &columns);
                 for (r, row) in rows.iter().enumerate() {
+                    let line = line + r as u64;
+                    if mode == 2 {
+                        let values: Vec<(usize, &str)> =
+                            row.iter().map(String::as_str).enumerate().collect();
+                        c.row(t, &columns, &values, line);
+                        continue;
+                    }
                     for (i, value) in row.iter().enumerate() {
                         let column = header.get(i).copied();
-                        let line = line + r as u64;
-                        if by_position {
+                        if mode == 1 {
                             c.cell_at(t, column, i, value, line);
                         } else {
                             c.cell(t, column, value, line);
@@ -1225,9 +1457,62 @@ mod tests {
             );
             c.finish()
         };
-        let by_name = feed(false);
-        assert_eq!(feed(true), by_name);
+        let by_name = feed(0);
+        assert_eq!(feed(1), by_name);
+        assert_eq!(feed(2), by_name);
         assert!(by_name.len() > 10);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// The memo of named columns changes nothing: the same cells through a collector with
+        /// a baseline that matches no value (which does not use the memo) give the same
+        /// evidence. Few distinct values, so that values come back, some of them in a slot
+        /// another value has taken meanwhile; a header that renames the columns half-way; and
+        /// enough distinct values in one column to reach the distinct cap.
+        #[test]
+        fn the_memo_of_named_columns_changes_nothing(
+            picks in proptest::collection::vec((0usize..7, 0usize..40), 1..400),
+            rename in 0usize..400,
+        ) {
+            let policy = PiiPolicy::default_policy();
+            let pool = [
+                "Lyon", "lyon ", "Paris", "N/A", "x", "null", "Élodie", "Jean-Baptiste",
+                "06 12 34 56 78", "+33612345678", "0612345678", "01 23 45 67 89", "123",
+                "jean@free.fr", "a@example.com", "JEAN@FREE.FR", "1987-04-23", "2031-01-01",
+                "81.2.69.160", "192.0.2.1", "10.0.0.1", "69003", "75001", "", " ",
+                "12 rue des Lilas", "une adresse assez longue pour ne pas tenir", "Ünïcödé",
+                "Lyon\u{0}", "abcdefghijklmnopqrstuvwx", "abcdefghijklmnopqrstuvwxy",
+            ];
+            let headers = [
+                cols(&["prenom", "telephone", "courriel", "date_naissance", "ip", "cp", "ville"]),
+                cols(&["ville", "courriel", "telephone", "ip", "date_naissance", "prenom", "cp"]),
+            ];
+            let baseline: HashSet<String> = ["value:none".to_string()].into_iter().collect();
+            let feed = |mut c: Collector<'_>| {
+                for (r, &(col, pick)) in picks.iter().enumerate() {
+                    let header = &headers[usize::from(r >= rename)];
+                    c.columns(Some("t"), header);
+                    let value = match pool.get(pick) {
+                        Some(v) => v.to_string(),
+                        None => format!("Nom{}", r * 7 + pick),
+                    };
+                    for _ in 0..1 + r % 3 {
+                        c.cell_at(Some("t"), Some(&header[col]), col, &value, r as u64 + 1);
+                    }
+                }
+                // Past the distinct cap in one named column.
+                for i in 0..DISTINCT_CAP + 50 {
+                    let name = format!("Ville{}", i % (DISTINCT_CAP + 20));
+                    c.cell(Some("u"), Some("ville"), &name, 1000 + i as u64);
+                }
+                c.finish_with_baseline()
+            };
+            let with_memo = feed(Collector::new(&policy, YEAR));
+            let without = feed(Collector::with_baseline(&policy, YEAR, &baseline));
+            proptest::prop_assert_eq!(with_memo, without);
+        }
     }
 
     #[test]

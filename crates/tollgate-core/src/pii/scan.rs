@@ -273,7 +273,7 @@ fn flags(mask: u64) -> usize {
 
 /// What the search needs to know of a value of at most 32 bytes, read eight bytes at a time.
 #[derive(Debug, PartialEq, Eq)]
-struct ShortScan {
+pub(super) struct ShortScan {
     /// ASCII digits.
     digits: usize,
     /// The first `@`, `.` or `:` (0 when there is none).
@@ -284,30 +284,55 @@ struct ShortScan {
 }
 
 impl ShortScan {
+    #[inline]
     fn of(b: &[u8]) -> ShortScan {
         debug_assert!(b.len() <= 32);
-        // Zero bytes pad the last word: a zero is neither a digit nor one of `@.:`.
-        let mut buf = [0u8; 32];
-        buf[..b.len()].copy_from_slice(b);
-        let (mut digits, mut ats, mut dots, mut colons) = (0, 0, 0, 0);
+        // Per byte, how many of the (at most four) words flag it: the counts are summed
+        // across the bytes once, at the end.
+        let (mut digits, mut ats, mut dots, mut colons) = (0u64, 0u64, 0u64, 0u64);
         let mut first = None;
-        for (k, chunk) in buf[..b.len().div_ceil(8) * 8].chunks_exact(8).enumerate() {
-            let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-            digits += flags(digit_mask(w));
+        for k in 0..b.len().div_ceil(8) {
+            let w = word_at(b, 8 * k);
+            digits += digit_mask(w) >> 7;
             let (at, dot, colon) = (eq_mask(w, b'@'), eq_mask(w, b'.'), eq_mask(w, b':'));
-            ats += flags(at);
-            dots += flags(dot);
-            colons += flags(colon);
+            ats |= at;
+            dots += dot >> 7;
+            colons += colon >> 7;
             let special = at | dot | colon;
             if first.is_none() && special != 0 {
                 first = Some(8 * k + (special.trailing_zeros() / 8) as usize);
             }
         }
+        let sum = |per_byte: u64| (per_byte.wrapping_mul(LO) >> 56) as usize;
         ShortScan {
-            digits,
+            digits: sum(digits),
             first: first.unwrap_or(0),
-            words: first.is_some() && (ats > 0 || dots >= 3 || colons >= 2),
+            words: first.is_some() && (ats != 0 || sum(dots) >= 3 || sum(colons) >= 2),
         }
+    }
+}
+
+/// The eight bytes of `b` from `at` (which is within `b`) as a little-endian word, zero bytes
+/// past the end (a zero is neither a digit nor one of `@.:`). Read from the slice itself, not
+/// through a padded copy: the loads stay plain loads.
+#[inline(always)]
+pub(super) fn word_at(b: &[u8], at: usize) -> u64 {
+    let le8 = |s: &[u8]| u64::from_le_bytes(s.try_into().unwrap_or([0; 8]));
+    let le4 = |s: &[u8]| u64::from(u32::from_le_bytes(s.try_into().unwrap_or([0; 4])));
+    let rest = b.len() - at;
+    if rest >= 8 {
+        le8(&b[at..at + 8])
+    } else if b.len() >= 8 {
+        // The last eight bytes, shifted down past the ones before `at`.
+        le8(&b[b.len() - 8..]) >> (8 * (8 - rest))
+    } else if rest >= 4 {
+        // Two overlapping halves: the bytes both hold are the same, so or-ing them is exact.
+        le4(&b[at..at + 4]) | (le4(&b[b.len() - 4..]) << (8 * (rest - 4)))
+    } else {
+        b[at..]
+            .iter()
+            .rev()
+            .fold(0, |w, &c| (w << 8) | u64::from(c))
     }
 }
 
@@ -333,6 +358,9 @@ fn next_digit(b: &[u8], from: usize) -> Option<usize> {
 
 /// The bytes a number candidate of [`PiiPolicy::find_numbers`] is made of: digits, then capital
 /// letters, `+` and the separators ` `, `.` and `-`; every other byte ends a run.
+/// Kept as the byte-by-byte definition the tests check [`has_digit_run`] and [`end_mask`]
+/// against.
+#[cfg(test)]
 #[derive(Clone, Copy, PartialEq, Eq)]
 enum NumberByte {
     Digit,
@@ -340,6 +368,7 @@ enum NumberByte {
     End,
 }
 
+#[cfg(test)]
 const NUMBER_BYTE: [NumberByte; 256] = {
     let mut t = [NumberByte::End; 256];
     let mut i = 0;
@@ -355,27 +384,111 @@ const NUMBER_BYTE: [NumberByte; 256] = {
     t
 };
 
+/// The bytes of `w` in `lo..=hi` (both below 0x80), as the high bit of each byte (exact, as
+/// [`digit_mask`]).
+#[inline]
+fn range_mask(w: u64, lo: u8, hi: u8) -> u64 {
+    let low = w & !HI;
+    low.wrapping_add(u64::from(0x80 - lo) * LO)
+        & !low.wrapping_add(u64::from(0x7f - hi) * LO)
+        & !w
+        & HI
+}
+
+/// The bytes of `w` that end a run of [`NUMBER_BYTE`] bytes ([`NumberByte::End`]), as the high
+/// bit of each byte (exact).
+#[inline]
+fn end_mask(w: u64, digits: u64) -> u64 {
+    let other =
+        range_mask(w, b'A', b'Z') | range_mask(w, b'-', b'.') | eq_mask(w, b' ') | eq_mask(w, b'+');
+    HI & !(digits | other)
+}
+
 /// Whether some run of [`NUMBER_BYTE`] bytes of `b` holds at least `n` digits: a necessary
 /// condition for [`PiiPolicy::find_numbers`] to find anything, since a candidate is a `+` and
 /// groups of digits and capitals joined by single spaces, dots or dashes, with at least
 /// [`MIN_DIGITS`] digits. Password hashes, user agents and prose have digits, but not eight in
 /// one run.
 fn has_digit_run(b: &[u8], n: usize) -> bool {
-    // From digit to digit (found eight bytes at a time): prose and JSON are mostly skipped,
-    // and the bytes between two digits are looked at only to see whether they end the run.
+    // Eight bytes at a time: the digits of a word and the bytes that end a run, as masks. A
+    // word without a digit only matters when it ends the run; in a word with run-ending bytes
+    // the digits before the first one extend the run and those after the last one start the
+    // next; the runs between two of them (at most six bytes) are counted one by one only
+    // when `n` is that small.
+    if n == 0 {
+        return true;
+    }
     let mut run = 0;
-    let mut after_last = 0;
-    while let Some(d) = next_digit(b, after_last) {
-        let joined = b[after_last..d]
-            .iter()
-            .all(|&c| NUMBER_BYTE[usize::from(c)] == NumberByte::Other);
-        run = if joined { run + 1 } else { 1 };
+    // A zero byte ends a run: the padding of the last word changes nothing.
+    for w in (0..b.len()).step_by(8).map(|at| word_at(b, at)) {
+        let digits = digit_mask(w);
+        if digits == 0 {
+            if run > 0 && end_mask(w, 0) != 0 {
+                run = 0;
+            }
+            continue;
+        }
+        let ends = end_mask(w, digits);
+        if ends == 0 {
+            run += flags(digits);
+            if run >= n {
+                return true;
+            }
+            continue;
+        }
+        let first = ends.trailing_zeros();
+        run += flags(digits & ((1u64 << first) - 1));
         if run >= n {
             return true;
         }
-        after_last = d + 1;
+        let last = 63 - ends.leading_zeros();
+        if n <= 6 {
+            // The runs strictly between two run-ending bytes of this word.
+            let mut between = ends & !(1u64 << first);
+            let mut from = first;
+            while between != 0 {
+                let to = between.trailing_zeros();
+                let inside = digits & ((1u64 << to) - 1) & !((1u64 << from << 1).wrapping_sub(1));
+                if flags(inside) >= n {
+                    return true;
+                }
+                from = to;
+                between &= between - 1;
+            }
+        }
+        run = flags(digits & !((1u64 << last << 1).wrapping_sub(1)));
+        if run >= n {
+            return true;
+        }
     }
     false
+}
+
+/// What [`PiiPolicy::find_values`] learns of a text before searching it.
+pub(super) enum Prescan {
+    /// At most 32 bytes.
+    Short(ShortScan),
+    Long,
+}
+
+/// `None` when [`PiiPolicy::find_values`] finds nothing in `text` without searching (most
+/// cells of a dump: ids, amounts, flags and dates; e-mails and IPs need one of `@.:`, every
+/// number kind needs [`MIN_DIGITS`] digits), else what the search starts from
+/// ([`PiiPolicy::search`]). Cheap enough to run before the call for every value.
+#[inline]
+pub(super) fn prescan(text: &str) -> Option<Prescan> {
+    let b = text.as_bytes();
+    if b.len() < 3 || holds_nothing(b) {
+        return None;
+    }
+    if b.len() > 32 {
+        return Some(Prescan::Long);
+    }
+    // Short values, most of them: one pass for both questions. A word that yields needs an
+    // `@` (an e-mail) or at least three dots or two colons (an IP, see [`ip_candidate`]):
+    // amounts and times (`22.60`, `10:30`) are not searched.
+    let short = ShortScan::of(b);
+    (short.words || short.digits >= MIN_DIGITS).then_some(Prescan::Short(short))
 }
 
 impl PiiPolicy {
@@ -385,18 +498,17 @@ impl PiiPolicy {
     /// separated by single spaces, dots or dashes (`06 12 34 56 78`, `FR76 3000 ...`), the
     /// longest valid run first. Synthetic values are included (see [`PiiPolicy::is_synthetic`]).
     pub fn find_values<'t>(&self, text: &'t str) -> Vec<(PiiKind, &'t str)> {
+        match prescan(text) {
+            Some(pre) => self.search(text, pre),
+            None => Vec::new(),
+        }
+    }
+
+    /// [`PiiPolicy::find_values`] once [`prescan`] has let `text` through.
+    pub(super) fn search<'t>(&self, text: &'t str, pre: Prescan) -> Vec<(PiiKind, &'t str)> {
         let mut out = Vec::new();
         let b = text.as_bytes();
-        // Most cells of a dump are ids, amounts, flags and dates: e-mails and IPs need one of
-        // `@.:`, every number kind needs MIN_DIGITS digits.
-        if b.len() < 3 || holds_nothing(b) {
-            return out;
-        }
-        if b.len() <= 32 {
-            // Short values, most of them: one pass for both questions. A word that yields
-            // needs an `@` (an e-mail) or at least three dots or two colons (an IP, see
-            // [`ip_candidate`]): amounts and times (`22.60`, `10:30`) are not searched.
-            let short = ShortScan::of(b);
+        if let Prescan::Short(short) = pre {
             if short.words {
                 self.find_words(text, short.first, &mut out);
             }
@@ -793,6 +905,48 @@ mod tests {
             for n in [1, 2, MIN_DIGITS, 12] {
                 prop_assert_eq!(has_digit_run(b, n), longest >= n, "{} {}", n, text);
             }
+        }
+
+        #[test]
+        fn digit_runs_of_any_bytes_are_counted_as_byte_by_byte(b in proptest::collection::vec(
+            prop_oneof![Just(b'0'), Just(b'9'), Just(b'5'), Just(b' '), Just(b'-'), Just(b'.'),
+                Just(b'+'), Just(b'A'), Just(b'Z'), Just(b'a'), Just(b'/'), Just(b','), Just(b'@'),
+                Just(b'['), Just(0u8), Just(0xb0u8), Just(0xc3u8), any::<u8>()],
+            0..60,
+        ), n in 0usize..14) {
+            let mut longest = 0;
+            let mut run = 0;
+            for &c in &b {
+                match NUMBER_BYTE[usize::from(c)] {
+                    NumberByte::Digit => run += 1,
+                    NumberByte::Other => {}
+                    NumberByte::End => run = 0,
+                }
+                longest = longest.max(run);
+            }
+            prop_assert_eq!(has_digit_run(&b, n), longest >= n, "{} {:?}", n, b);
+        }
+
+        #[test]
+        fn range_and_end_masks_are_exact(w in any::<u64>(), lo in 0u8..0x80, len in 0u8..0x80) {
+            let hi = lo.saturating_add(len).min(0x7f);
+            let bytes = w.to_le_bytes();
+            let flagged = |m: u64| (0..8).filter(|k| m >> (8 * k + 7) & 1 == 1).collect::<Vec<_>>();
+            let expected: Vec<usize> = (0..8).filter(|&k| (lo..=hi).contains(&bytes[k])).collect();
+            prop_assert_eq!(flagged(range_mask(w, lo, hi)), expected);
+            let ends: Vec<usize> = (0..8)
+                .filter(|&k| NUMBER_BYTE[usize::from(bytes[k])] == NumberByte::End)
+                .collect();
+            prop_assert_eq!(flagged(end_mask(w, digit_mask(w))), ends);
+        }
+
+        #[test]
+        fn word_at_reads_the_padded_bytes(b in proptest::collection::vec(any::<u8>(), 1..40), at in 0usize..40) {
+            let at = at % b.len();
+            let mut padded = [0u8; 8];
+            let n = (b.len() - at).min(8);
+            padded[..n].copy_from_slice(&b[at..at + n]);
+            prop_assert_eq!(word_at(&b, at), u64::from_le_bytes(padded));
         }
 
         #[test]
