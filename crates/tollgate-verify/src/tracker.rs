@@ -35,7 +35,7 @@
 //! the first difference: the tests run the runner that way.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
@@ -826,7 +826,8 @@ pub struct Tracker {
     rels: HashMap<i64, RelUnit>,
     enums: HashMap<i64, String>,
     functions: HashMap<i64, (String, String, String)>,
-    snap: Snapshot,
+    /// Shared with the snapshots handed out: copied only when changed while one is still held.
+    snap: Arc<Snapshot>,
     flushed_at: String,
     pub stats: TrackerStats,
 }
@@ -861,7 +862,7 @@ impl Tracker {
             rels: HashMap::new(),
             enums: HashMap::new(),
             functions: HashMap::new(),
-            snap: Snapshot::default(),
+            snap: Arc::default(),
             flushed_at: String::new(),
             stats: TrackerStats::default(),
         };
@@ -900,8 +901,12 @@ impl Tracker {
         Ok(t)
     }
 
-    /// The schema now.
-    pub async fn snapshot(&mut self, conn: &mut PgConnection) -> Result<Snapshot, VerifyError> {
+    /// The schema now. Shared with the tracker, which copies it only if it has to change it
+    /// while the caller still holds it: drop a snapshot once it is no longer needed.
+    pub async fn snapshot(
+        &mut self,
+        conn: &mut PgConnection,
+    ) -> Result<Arc<Snapshot>, VerifyError> {
         self.snapshot_flushed(conn, None).await
     }
 
@@ -920,16 +925,16 @@ impl Tracker {
         &mut self,
         conn: &mut PgConnection,
         flushed: Option<String>,
-    ) -> Result<Snapshot, VerifyError> {
+    ) -> Result<Arc<Snapshot>, VerifyError> {
         self.stats.snapshots += 1;
         if let Some(why) = self.off {
             *self.stats.full.entry(why).or_default() += 1;
-            return snapshot(conn).await;
+            return Ok(Arc::new(snapshot(conn).await?));
         }
         self.refresh(conn, flushed).await?;
         if self.mode == SnapshotMode::Checked {
             let full = snapshot(conn).await?;
-            if full != self.snap || full.storage != self.snap.storage {
+            if full != *self.snap || full.storage != self.snap.storage {
                 let mut what: Vec<String> = crate::diff(&full, &self.snap)
                     .into_iter()
                     .map(|c| c.message)
@@ -946,7 +951,7 @@ impl Tracker {
                 )));
             }
         }
-        Ok(self.snap.clone())
+        Ok(Arc::clone(&self.snap))
     }
 
     /// Tables, views, materialized views and foreign tables (by oid) with their display
@@ -1042,7 +1047,7 @@ impl Tracker {
         self.rels.clear();
         self.enums.clear();
         self.functions.clear();
-        self.snap = Snapshot::default();
+        self.snap = Arc::default();
         let rows = self.detect(conn, true).await?;
         let mut rels = BTreeSet::new();
         let mut enums = BTreeSet::new();
@@ -1119,7 +1124,7 @@ impl Tracker {
         if let Some(why) = self.off {
             // Switched off: the runner takes full snapshots from now on.
             *self.stats.full.entry(why).or_default() += 0;
-            self.snap = snapshot(conn).await?;
+            self.snap = Arc::new(snapshot(conn).await?);
             return Ok(());
         }
         self.apply(conn, rels, enums, functions, true, true).await?;
@@ -1365,7 +1370,7 @@ impl Tracker {
                 .collect();
             for oid in gone {
                 if let Some(u) = self.rels.remove(&oid) {
-                    u.remove_from(&mut self.snap);
+                    u.remove_from(Arc::make_mut(&mut self.snap));
                 }
             }
         }
@@ -1378,7 +1383,7 @@ impl Tracker {
                 .collect();
             for oid in gone {
                 if let Some(key) = self.enums.remove(&oid) {
-                    self.snap.enums.remove(&key);
+                    Arc::make_mut(&mut self.snap).enums.remove(&key);
                 }
             }
         }
@@ -1391,7 +1396,7 @@ impl Tracker {
                 .collect();
             for oid in gone {
                 if let Some((_, _, key)) = self.functions.remove(&oid) {
-                    self.snap.functions.remove(&key);
+                    Arc::make_mut(&mut self.snap).functions.remove(&key);
                 }
             }
         }
@@ -1540,27 +1545,27 @@ impl Tracker {
         }
         for oid in units.keys() {
             if let Some(old) = self.rels.get(oid) {
-                old.remove_from(&mut self.snap);
+                old.remove_from(Arc::make_mut(&mut self.snap));
             }
         }
         for oid in &enums {
             if let Some(key) = self.enums.remove(oid) {
-                self.snap.enums.remove(&key);
+                Arc::make_mut(&mut self.snap).enums.remove(&key);
             }
         }
         for oid in &functions {
             if let Some(f) = self.functions.get_mut(oid) {
                 let key = std::mem::take(&mut f.2);
                 if !key.is_empty() {
-                    self.snap.functions.remove(&key);
+                    Arc::make_mut(&mut self.snap).functions.remove(&key);
                 }
             }
         }
         if schemas {
-            self.snap.schemas.clear();
+            Arc::make_mut(&mut self.snap).schemas.clear();
         }
         if extensions {
-            self.snap.extensions.clear();
+            Arc::make_mut(&mut self.snap).extensions.clear();
         }
 
         let mut tables: BTreeMap<i64, (String, Table)> = BTreeMap::new();
@@ -1642,14 +1647,16 @@ impl Tracker {
                         qualify(&text(row, 2)?, &text(row, 3)?),
                         text(row, 4)?
                     );
-                    self.snap.constraints.insert(key.clone(), text(row, 5)?);
+                    Arc::make_mut(&mut self.snap)
+                        .constraints
+                        .insert(key.clone(), text(row, 5)?);
                     if let Some(u) = units.get_mut(&o) {
                         u.constraints.push(key);
                     }
                 }
                 "index" => {
                     let schema = text(row, 2)?;
-                    self.snap.indexes.insert(
+                    Arc::make_mut(&mut self.snap).indexes.insert(
                         qualify(&schema, &text(row, 3)?),
                         Index {
                             table: qualify(&schema, &text(row, 4)?),
@@ -1662,7 +1669,7 @@ impl Tracker {
                     }
                 }
                 "view" => {
-                    self.snap.views.insert(
+                    Arc::make_mut(&mut self.snap).views.insert(
                         qualify(&text(row, 2)?, &text(row, 3)?),
                         View {
                             materialized: boolean(row, 4)?,
@@ -1678,7 +1685,7 @@ impl Tracker {
                         (Some(s), Some(t), Some(c)) => Some(format!("{}.{c}", qualify(&s, &t))),
                         _ => None,
                     };
-                    self.snap.sequences.insert(
+                    Arc::make_mut(&mut self.snap).sequences.insert(
                         qualify(&text(row, 2)?, &text(row, 3)?),
                         Sequence {
                             data_type: text(row, 4)?,
@@ -1707,7 +1714,7 @@ impl Tracker {
                         "A" => "always",
                         _ => "enabled",
                     };
-                    self.snap.triggers.insert(
+                    Arc::make_mut(&mut self.snap).triggers.insert(
                         key.clone(),
                         Trigger {
                             definition: text(row, 5)?,
@@ -1720,7 +1727,7 @@ impl Tracker {
                 }
                 "storage" => {
                     let filenode = int(row, 4)?;
-                    self.snap.storage.insert(
+                    Arc::make_mut(&mut self.snap).storage.insert(
                         qualify(&text(row, 2)?, &text(row, 3)?),
                         (o as u32, filenode as u32),
                     );
@@ -1752,7 +1759,7 @@ impl Tracker {
                         _ => "volatile",
                     };
                     let key = format!("{name}({args})");
-                    self.snap.functions.insert(
+                    Arc::make_mut(&mut self.snap).functions.insert(
                         key.clone(),
                         Function {
                             kind: kind.to_string(),
@@ -1770,10 +1777,12 @@ impl Tracker {
                     }
                 }
                 "schema" => {
-                    self.snap.schemas.insert(text(row, 2)?);
+                    Arc::make_mut(&mut self.snap).schemas.insert(text(row, 2)?);
                 }
                 "extension" => {
-                    self.snap.extensions.insert(text(row, 2)?, text(row, 3)?);
+                    Arc::make_mut(&mut self.snap)
+                        .extensions
+                        .insert(text(row, 2)?, text(row, 3)?);
                 }
                 _ => {}
             }
@@ -1785,14 +1794,14 @@ impl Tracker {
             }
         }
         for (o, (name, table)) in tables {
-            self.snap.tables.insert(name, table);
+            Arc::make_mut(&mut self.snap).tables.insert(name, table);
             if let Some(u) = units.get_mut(&o) {
                 u.table = true;
             }
         }
         for (o, (name, mut labels)) in enum_labels {
             labels.sort_by_key(|(n, _)| *n);
-            self.snap
+            Arc::make_mut(&mut self.snap)
                 .enums
                 .insert(name.clone(), labels.into_iter().map(|(_, l)| l).collect());
             self.enums.insert(o, name);
