@@ -18,8 +18,11 @@
 //! It fails closed: whatever the cache cannot account for exactly makes it read everything
 //! again (a "full" read), and some conditions switch it off for the rest of the run:
 //!
-//! - anything renamed or moved to another schema (a relation, column, type, function or schema):
-//!   other objects print its name (views, defaults, foreign keys, indexes, triggers);
+//! - anything renamed or moved to another schema (a relation, type, function or schema, or a
+//!   column of anything but a table or view): other objects print its name (views, defaults,
+//!   foreign keys, indexes, triggers). A column of a table or view renamed is read
+//!   incrementally: the relation and every relation and function `pg_depend` records as
+//!   depending on it are read again, and a dependent of any other kind makes it a full read;
 //! - two objects sharing a name (a relation, type or function named like another one in
 //!   another schema, an overloaded function): whether a name is printed with its schema then
 //!   depends on the search path and on objects created or dropped elsewhere (sticky: off for
@@ -839,8 +842,31 @@ enum Step {
         enums: BTreeSet<i64>,
         functions: BTreeSet<i64>,
         schemas: bool,
+        /// Relations with a column renamed: what depends on them prints the new name and is
+        /// read again too (see [`DEPENDENTS_SQL`]).
+        renamed: BTreeSet<i64>,
     },
 }
+
+/// The relations and functions that depend on the relations `$1` (their views' rules, the
+/// foreign keys and other constraints, triggers and defaults that name their columns, indexes,
+/// owned sequences, SQL-standard function bodies): what prints a column's name. Any other kind
+/// of dependent makes the read a full one.
+const DEPENDENTS_SQL: &str = "SELECT d.classid::regclass::text, d.deptype::text, \
+       CASE d.classid \
+         WHEN 'pg_class'::regclass THEN d.objid \
+         WHEN 'pg_proc'::regclass THEN d.objid \
+         WHEN 'pg_rewrite'::regclass THEN \
+           (SELECT r.ev_class FROM pg_rewrite r WHERE r.oid = d.objid) \
+         WHEN 'pg_constraint'::regclass THEN \
+           (SELECT c.conrelid FROM pg_constraint c WHERE c.oid = d.objid) \
+         WHEN 'pg_trigger'::regclass THEN \
+           (SELECT t.tgrelid FROM pg_trigger t WHERE t.oid = d.objid) \
+         WHEN 'pg_attrdef'::regclass THEN \
+           (SELECT a.adrelid FROM pg_attrdef a WHERE a.oid = d.objid) \
+       END::int8 \
+     FROM pg_depend d \
+     WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ANY($1::int8[]::oid[])";
 
 impl Tracker {
     /// A tracker for the database `conn` is connected to; checks that the server can support
@@ -999,11 +1025,21 @@ impl Tracker {
                 self.full(conn).await
             }
             Step::Apply {
-                rels,
+                mut rels,
                 enums,
-                functions,
+                mut functions,
                 schemas,
+                renamed,
             } => {
+                if !renamed.is_empty()
+                    && !self
+                        .add_dependents(conn, &renamed, &mut rels, &mut functions)
+                        .await?
+                {
+                    let why = "a column was renamed";
+                    *self.stats.full.entry(why).or_default() += 1;
+                    return self.full(conn).await;
+                }
                 if rels.is_empty() && enums.is_empty() && functions.is_empty() && !schemas {
                     self.stats.unchanged += 1;
                     return Ok(());
@@ -1012,6 +1048,53 @@ impl Tracker {
                     .await
             }
         }
+    }
+
+    /// Adds to `rels` and `functions` the units that depend on the relations `renamed`
+    /// ([`DEPENDENTS_SQL`]); false when one of them is of a kind it does not know (a full read
+    /// is needed then).
+    async fn add_dependents(
+        &mut self,
+        conn: &mut PgConnection,
+        renamed: &BTreeSet<i64>,
+        rels: &mut BTreeSet<i64>,
+        functions: &mut BTreeSet<i64>,
+    ) -> Result<bool, VerifyError> {
+        let list: Vec<i64> = renamed.iter().copied().collect();
+        let rows = sqlx::query(DEPENDENTS_SQL)
+            .bind(&list)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| sql_error("reading what depends on a renamed column", &e))?;
+        for row in &rows {
+            let catalog = text(row, 0)?;
+            let deptype = text(row, 1)?;
+            let oid: Option<i64> = get(row, 2)?;
+            match (catalog.as_str(), oid) {
+                // The relation's own row type.
+                ("pg_type", _) if deptype == "i" => {}
+                ("pg_proc", Some(oid)) => {
+                    if self
+                        .functions
+                        .get(&oid)
+                        .is_some_and(|(schema, _, _)| user_ns(schema))
+                    {
+                        functions.insert(oid);
+                    }
+                }
+                (
+                    "pg_class" | "pg_rewrite" | "pg_constraint" | "pg_trigger" | "pg_attrdef",
+                    Some(oid),
+                ) => {
+                    // Relations outside the snapshot (system, extension members) stay out.
+                    if self.rels.contains_key(&oid) {
+                        rels.insert(oid);
+                    }
+                }
+                _ => return Ok(false),
+            }
+        }
+        Ok(true)
     }
 
     async fn detect(
@@ -1347,13 +1430,18 @@ impl Tracker {
             schemas = true;
         }
 
-        // Columns renamed.
+        // Columns renamed: of a table or view, what depends on it is read again too; of
+        // anything else (a composite type, an index), everything.
+        let mut renamed = BTreeSet::new();
         for (rel, num, dropped, name) in &atts {
             if let Some(u) = self.rels.get(rel) {
                 if !dropped && *num > 0 {
                     if let Some(old) = u.attnames.get(num) {
                         if old != name {
-                            return Ok(Step::Full("a column was renamed"));
+                            if !matches!(u.kind, 'r' | 'p' | 'v' | 'm') {
+                                return Ok(Step::Full("a column was renamed"));
+                            }
+                            renamed.insert(*rel);
                         }
                     }
                 }
@@ -1468,6 +1556,7 @@ impl Tracker {
             enums,
             functions,
             schemas,
+            renamed,
         })
     }
 
