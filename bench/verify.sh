@@ -6,6 +6,8 @@
 #   RUNS=5 bench/run.sh verify     # more timed rounds (default 3, plus WARMUP=1 untimed round)
 #   N=1000 bench/run.sh verify     # another history length (default 300)
 #   PROFILE=0 bench/run.sh verify  # skip the pg_stat_statements pass at the end
+#   BASE=/tmp/old-tollgate bench/run.sh verify  # also time another tollgate binary (say, main's)
+#                                  # in the same rounds: old and new interleaved
 #
 # What it does:
 #   1. generates N golang-migrate migrations with exact downs into bench/out/verify-N/
@@ -40,6 +42,7 @@ RUNS="${RUNS:-3}"
 WARMUP="${WARMUP:-1}"
 N="${N:-300}"
 PROFILE="${PROFILE:-1}"
+BASE="${BASE:-}"
 export CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-$HOME/.cache/tollgate-target}"
 # Nothing from the caller's environment may point tollgate or psql at another server.
 unset DATABASE_URL PGHOST PGHOSTADDR PGPORT PGDATABASE PGUSER PGPASSWORD PGOPTIONS PGSERVICE \
@@ -56,6 +59,7 @@ if [ -z "${TOLLGATE:-}" ]; then  # bench/run.sh verify has built it already
   TOLLGATE="$CARGO_TARGET_DIR/release/tollgate"
 fi
 [ -x "$TOLLGATE" ] || die "no tollgate binary at $TOLLGATE"
+[ -z "$BASE" ] || [ -x "$BASE" ] || die "no tollgate binary at BASE=$BASE"
 
 # --- PostgreSQL binaries: the ones tollgate's ephemeral cluster would pick --------------------
 # TOLLGATE_PG_BIN, then PATH, then /usr/lib/postgresql/<highest>/bin (as server.rs searches).
@@ -198,6 +202,12 @@ round() { # run number (0 = warm-up)
     "$TOLLGATE" verify "$MIGS" --database-url "$URL" --mode up --format json
   timed "verify roundtrip" "$i" "verify-roundtrip.json" 0,1 -- \
     "$TOLLGATE" verify "$MIGS" --database-url "$URL" --format json
+  if [ -n "$BASE" ]; then
+    timed "base up" "$i" "base-up.json" 0,1 -- \
+      "$BASE" verify "$MIGS" --database-url "$URL" --mode up --format json
+    timed "base roundtrip" "$i" "base-roundtrip.json" 0,1 -- \
+      "$BASE" verify "$MIGS" --database-url "$URL" --format json
+  fi
   timed "check" "$i" "check.json" 0,1 -- "$TOLLGATE" check "$MIGS" --format json
 }
 
@@ -322,6 +332,8 @@ row("psql per file", "psql, one process per up file (%d × `psql -X -q -v ON_ERR
 row("psql one", "psql, one process, every up file as `-f`")
 row("verify up", "`tollgate verify verify-%d --database-url URL --mode up`" % n)
 row("verify roundtrip", "`tollgate verify verify-%d --database-url URL` (round trip)" % n)
+row("base up", "BASE binary: `tollgate verify verify-%d --database-url URL --mode up`" % n)
+row("base roundtrip", "BASE binary: `tollgate verify verify-%d --database-url URL` (round trip)" % n)
 row("check", "`tollgate check verify-%d` (the static part alone)" % n)
 print()
 print("## Cold start (one tiny migration)")
@@ -352,6 +364,10 @@ for base in ("psql per file", "psql one"):
         ratio = rt / med[base]
         print("- against %s: %.3f s / %.3f s = **%.2fx**: %s" % (
             base, rt, med[base], ratio, "met" if ratio <= 4 else "NOT met (%.0f%% over 4x)" % ((ratio / 4 - 1) * 100)))
+if "base roundtrip" in med and "psql one" in med:
+    print("- the BASE binary, against psql one: %.3f s / %.3f s = %.2fx (this binary: %.2fx of its time)" % (
+        med["base roundtrip"], med["psql one"], med["base roundtrip"] / med["psql one"],
+        rt / med["base roundtrip"] if rt else float("nan")))
 
 if profiled:
     print()

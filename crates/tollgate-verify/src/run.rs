@@ -3,6 +3,7 @@
 //! the locks and rewrites each up statement causes on relations that existed before it.
 
 use std::collections::BTreeMap;
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde::Serialize;
@@ -749,7 +750,7 @@ pub async fn run_tuned(
     let mut filler = data::Filler::new(opts.rows);
     // With `--mode up`, the schema after one up is the schema before the next (only the
     // session's `SET`s run in between): no need to read it again.
-    let mut carried: Option<Snapshot> = None;
+    let mut carried: Option<Arc<Snapshot>> = None;
     // The session was set up again at the end of the last side (its tail), with the time of the
     // statistics flush when the tracker asked for one: the next migration need not do either.
     let mut ready: Option<Option<String>> = None;
@@ -861,7 +862,11 @@ pub async fn run_tuned(
             break;
         }
         if opts.mode == Mode::Up && !opts.with_data {
-            carried = Some(after_up.clone());
+            carried = Some(after_up);
+        } else {
+            // Not needed any more: the tracker can update its snapshot in place for the
+            // down instead of copying it.
+            drop(after_up);
         }
         if opts.mode == Mode::Roundtrip {
             if let Some(down) = &m.down {

@@ -18,8 +18,11 @@
 //! It fails closed: whatever the cache cannot account for exactly makes it read everything
 //! again (a "full" read), and some conditions switch it off for the rest of the run:
 //!
-//! - anything renamed or moved to another schema (a relation, column, type, function or schema):
-//!   other objects print its name (views, defaults, foreign keys, indexes, triggers);
+//! - anything renamed or moved to another schema (a relation, type, function or schema, or a
+//!   column of anything but a table or view): other objects print its name (views, defaults,
+//!   foreign keys, indexes, triggers). A column of a table or view renamed is read
+//!   incrementally: the relation and every relation and function `pg_depend` records as
+//!   depending on it are read again, and a dependent of any other kind makes it a full read;
 //! - two objects sharing a name (a relation, type or function named like another one in
 //!   another schema, an overloaded function): whether a name is printed with its schema then
 //!   depends on the search path and on objects created or dropped elsewhere (sticky: off for
@@ -35,7 +38,7 @@
 //! the first difference: the tests run the runner that way.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
-use std::sync::OnceLock;
+use std::sync::{Arc, OnceLock};
 
 use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Row};
@@ -826,7 +829,8 @@ pub struct Tracker {
     rels: HashMap<i64, RelUnit>,
     enums: HashMap<i64, String>,
     functions: HashMap<i64, (String, String, String)>,
-    snap: Snapshot,
+    /// Shared with the snapshots handed out: copied only when changed while one is still held.
+    snap: Arc<Snapshot>,
     flushed_at: String,
     pub stats: TrackerStats,
 }
@@ -838,8 +842,31 @@ enum Step {
         enums: BTreeSet<i64>,
         functions: BTreeSet<i64>,
         schemas: bool,
+        /// Relations with a column renamed: what depends on them prints the new name and is
+        /// read again too (see [`DEPENDENTS_SQL`]).
+        renamed: BTreeSet<i64>,
     },
 }
+
+/// The relations and functions that depend on the relations `$1` (their views' rules, the
+/// foreign keys and other constraints, triggers and defaults that name their columns, indexes,
+/// owned sequences, SQL-standard function bodies): what prints a column's name. Any other kind
+/// of dependent makes the read a full one.
+const DEPENDENTS_SQL: &str = "SELECT d.classid::regclass::text, d.deptype::text, \
+       CASE d.classid \
+         WHEN 'pg_class'::regclass THEN d.objid \
+         WHEN 'pg_proc'::regclass THEN d.objid \
+         WHEN 'pg_rewrite'::regclass THEN \
+           (SELECT r.ev_class FROM pg_rewrite r WHERE r.oid = d.objid) \
+         WHEN 'pg_constraint'::regclass THEN \
+           (SELECT c.conrelid FROM pg_constraint c WHERE c.oid = d.objid) \
+         WHEN 'pg_trigger'::regclass THEN \
+           (SELECT t.tgrelid FROM pg_trigger t WHERE t.oid = d.objid) \
+         WHEN 'pg_attrdef'::regclass THEN \
+           (SELECT a.adrelid FROM pg_attrdef a WHERE a.oid = d.objid) \
+       END::int8 \
+     FROM pg_depend d \
+     WHERE d.refclassid = 'pg_class'::regclass AND d.refobjid = ANY($1::int8[]::oid[])";
 
 impl Tracker {
     /// A tracker for the database `conn` is connected to; checks that the server can support
@@ -861,7 +888,7 @@ impl Tracker {
             rels: HashMap::new(),
             enums: HashMap::new(),
             functions: HashMap::new(),
-            snap: Snapshot::default(),
+            snap: Arc::default(),
             flushed_at: String::new(),
             stats: TrackerStats::default(),
         };
@@ -900,8 +927,12 @@ impl Tracker {
         Ok(t)
     }
 
-    /// The schema now.
-    pub async fn snapshot(&mut self, conn: &mut PgConnection) -> Result<Snapshot, VerifyError> {
+    /// The schema now. Shared with the tracker, which copies it only if it has to change it
+    /// while the caller still holds it: drop a snapshot once it is no longer needed.
+    pub async fn snapshot(
+        &mut self,
+        conn: &mut PgConnection,
+    ) -> Result<Arc<Snapshot>, VerifyError> {
         self.snapshot_flushed(conn, None).await
     }
 
@@ -920,16 +951,16 @@ impl Tracker {
         &mut self,
         conn: &mut PgConnection,
         flushed: Option<String>,
-    ) -> Result<Snapshot, VerifyError> {
+    ) -> Result<Arc<Snapshot>, VerifyError> {
         self.stats.snapshots += 1;
         if let Some(why) = self.off {
             *self.stats.full.entry(why).or_default() += 1;
-            return snapshot(conn).await;
+            return Ok(Arc::new(snapshot(conn).await?));
         }
         self.refresh(conn, flushed).await?;
         if self.mode == SnapshotMode::Checked {
             let full = snapshot(conn).await?;
-            if full != self.snap || full.storage != self.snap.storage {
+            if full != *self.snap || full.storage != self.snap.storage {
                 let mut what: Vec<String> = crate::diff(&full, &self.snap)
                     .into_iter()
                     .map(|c| c.message)
@@ -946,7 +977,7 @@ impl Tracker {
                 )));
             }
         }
-        Ok(self.snap.clone())
+        Ok(Arc::clone(&self.snap))
     }
 
     /// Tables, views, materialized views and foreign tables (by oid) with their display
@@ -994,11 +1025,21 @@ impl Tracker {
                 self.full(conn).await
             }
             Step::Apply {
-                rels,
+                mut rels,
                 enums,
-                functions,
+                mut functions,
                 schemas,
+                renamed,
             } => {
+                if !renamed.is_empty()
+                    && !self
+                        .add_dependents(conn, &renamed, &mut rels, &mut functions)
+                        .await?
+                {
+                    let why = "a column was renamed";
+                    *self.stats.full.entry(why).or_default() += 1;
+                    return self.full(conn).await;
+                }
                 if rels.is_empty() && enums.is_empty() && functions.is_empty() && !schemas {
                     self.stats.unchanged += 1;
                     return Ok(());
@@ -1007,6 +1048,53 @@ impl Tracker {
                     .await
             }
         }
+    }
+
+    /// Adds to `rels` and `functions` the units that depend on the relations `renamed`
+    /// ([`DEPENDENTS_SQL`]); false when one of them is of a kind it does not know (a full read
+    /// is needed then).
+    async fn add_dependents(
+        &mut self,
+        conn: &mut PgConnection,
+        renamed: &BTreeSet<i64>,
+        rels: &mut BTreeSet<i64>,
+        functions: &mut BTreeSet<i64>,
+    ) -> Result<bool, VerifyError> {
+        let list: Vec<i64> = renamed.iter().copied().collect();
+        let rows = sqlx::query(DEPENDENTS_SQL)
+            .bind(&list)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(|e| sql_error("reading what depends on a renamed column", &e))?;
+        for row in &rows {
+            let catalog = text(row, 0)?;
+            let deptype = text(row, 1)?;
+            let oid: Option<i64> = get(row, 2)?;
+            match (catalog.as_str(), oid) {
+                // The relation's own row type.
+                ("pg_type", _) if deptype == "i" => {}
+                ("pg_proc", Some(oid)) => {
+                    if self
+                        .functions
+                        .get(&oid)
+                        .is_some_and(|(schema, _, _)| user_ns(schema))
+                    {
+                        functions.insert(oid);
+                    }
+                }
+                (
+                    "pg_class" | "pg_rewrite" | "pg_constraint" | "pg_trigger" | "pg_attrdef",
+                    Some(oid),
+                ) => {
+                    // Relations outside the snapshot (system, extension members) stay out.
+                    if self.rels.contains_key(&oid) {
+                        rels.insert(oid);
+                    }
+                }
+                _ => return Ok(false),
+            }
+        }
+        Ok(true)
     }
 
     async fn detect(
@@ -1042,7 +1130,7 @@ impl Tracker {
         self.rels.clear();
         self.enums.clear();
         self.functions.clear();
-        self.snap = Snapshot::default();
+        self.snap = Arc::default();
         let rows = self.detect(conn, true).await?;
         let mut rels = BTreeSet::new();
         let mut enums = BTreeSet::new();
@@ -1119,7 +1207,7 @@ impl Tracker {
         if let Some(why) = self.off {
             // Switched off: the runner takes full snapshots from now on.
             *self.stats.full.entry(why).or_default() += 0;
-            self.snap = snapshot(conn).await?;
+            self.snap = Arc::new(snapshot(conn).await?);
             return Ok(());
         }
         self.apply(conn, rels, enums, functions, true, true).await?;
@@ -1342,13 +1430,18 @@ impl Tracker {
             schemas = true;
         }
 
-        // Columns renamed.
+        // Columns renamed: of a table or view, what depends on it is read again too; of
+        // anything else (a composite type, an index), everything.
+        let mut renamed = BTreeSet::new();
         for (rel, num, dropped, name) in &atts {
             if let Some(u) = self.rels.get(rel) {
                 if !dropped && *num > 0 {
                     if let Some(old) = u.attnames.get(num) {
                         if old != name {
-                            return Ok(Step::Full("a column was renamed"));
+                            if !matches!(u.kind, 'r' | 'p' | 'v' | 'm') {
+                                return Ok(Step::Full("a column was renamed"));
+                            }
+                            renamed.insert(*rel);
                         }
                     }
                 }
@@ -1365,7 +1458,7 @@ impl Tracker {
                 .collect();
             for oid in gone {
                 if let Some(u) = self.rels.remove(&oid) {
-                    u.remove_from(&mut self.snap);
+                    u.remove_from(Arc::make_mut(&mut self.snap));
                 }
             }
         }
@@ -1378,7 +1471,7 @@ impl Tracker {
                 .collect();
             for oid in gone {
                 if let Some(key) = self.enums.remove(&oid) {
-                    self.snap.enums.remove(&key);
+                    Arc::make_mut(&mut self.snap).enums.remove(&key);
                 }
             }
         }
@@ -1391,7 +1484,7 @@ impl Tracker {
                 .collect();
             for oid in gone {
                 if let Some((_, _, key)) = self.functions.remove(&oid) {
-                    self.snap.functions.remove(&key);
+                    Arc::make_mut(&mut self.snap).functions.remove(&key);
                 }
             }
         }
@@ -1463,6 +1556,7 @@ impl Tracker {
             enums,
             functions,
             schemas,
+            renamed,
         })
     }
 
@@ -1540,27 +1634,27 @@ impl Tracker {
         }
         for oid in units.keys() {
             if let Some(old) = self.rels.get(oid) {
-                old.remove_from(&mut self.snap);
+                old.remove_from(Arc::make_mut(&mut self.snap));
             }
         }
         for oid in &enums {
             if let Some(key) = self.enums.remove(oid) {
-                self.snap.enums.remove(&key);
+                Arc::make_mut(&mut self.snap).enums.remove(&key);
             }
         }
         for oid in &functions {
             if let Some(f) = self.functions.get_mut(oid) {
                 let key = std::mem::take(&mut f.2);
                 if !key.is_empty() {
-                    self.snap.functions.remove(&key);
+                    Arc::make_mut(&mut self.snap).functions.remove(&key);
                 }
             }
         }
         if schemas {
-            self.snap.schemas.clear();
+            Arc::make_mut(&mut self.snap).schemas.clear();
         }
         if extensions {
-            self.snap.extensions.clear();
+            Arc::make_mut(&mut self.snap).extensions.clear();
         }
 
         let mut tables: BTreeMap<i64, (String, Table)> = BTreeMap::new();
@@ -1642,14 +1736,16 @@ impl Tracker {
                         qualify(&text(row, 2)?, &text(row, 3)?),
                         text(row, 4)?
                     );
-                    self.snap.constraints.insert(key.clone(), text(row, 5)?);
+                    Arc::make_mut(&mut self.snap)
+                        .constraints
+                        .insert(key.clone(), text(row, 5)?);
                     if let Some(u) = units.get_mut(&o) {
                         u.constraints.push(key);
                     }
                 }
                 "index" => {
                     let schema = text(row, 2)?;
-                    self.snap.indexes.insert(
+                    Arc::make_mut(&mut self.snap).indexes.insert(
                         qualify(&schema, &text(row, 3)?),
                         Index {
                             table: qualify(&schema, &text(row, 4)?),
@@ -1662,7 +1758,7 @@ impl Tracker {
                     }
                 }
                 "view" => {
-                    self.snap.views.insert(
+                    Arc::make_mut(&mut self.snap).views.insert(
                         qualify(&text(row, 2)?, &text(row, 3)?),
                         View {
                             materialized: boolean(row, 4)?,
@@ -1678,7 +1774,7 @@ impl Tracker {
                         (Some(s), Some(t), Some(c)) => Some(format!("{}.{c}", qualify(&s, &t))),
                         _ => None,
                     };
-                    self.snap.sequences.insert(
+                    Arc::make_mut(&mut self.snap).sequences.insert(
                         qualify(&text(row, 2)?, &text(row, 3)?),
                         Sequence {
                             data_type: text(row, 4)?,
@@ -1707,7 +1803,7 @@ impl Tracker {
                         "A" => "always",
                         _ => "enabled",
                     };
-                    self.snap.triggers.insert(
+                    Arc::make_mut(&mut self.snap).triggers.insert(
                         key.clone(),
                         Trigger {
                             definition: text(row, 5)?,
@@ -1720,7 +1816,7 @@ impl Tracker {
                 }
                 "storage" => {
                     let filenode = int(row, 4)?;
-                    self.snap.storage.insert(
+                    Arc::make_mut(&mut self.snap).storage.insert(
                         qualify(&text(row, 2)?, &text(row, 3)?),
                         (o as u32, filenode as u32),
                     );
@@ -1752,7 +1848,7 @@ impl Tracker {
                         _ => "volatile",
                     };
                     let key = format!("{name}({args})");
-                    self.snap.functions.insert(
+                    Arc::make_mut(&mut self.snap).functions.insert(
                         key.clone(),
                         Function {
                             kind: kind.to_string(),
@@ -1770,10 +1866,12 @@ impl Tracker {
                     }
                 }
                 "schema" => {
-                    self.snap.schemas.insert(text(row, 2)?);
+                    Arc::make_mut(&mut self.snap).schemas.insert(text(row, 2)?);
                 }
                 "extension" => {
-                    self.snap.extensions.insert(text(row, 2)?, text(row, 3)?);
+                    Arc::make_mut(&mut self.snap)
+                        .extensions
+                        .insert(text(row, 2)?, text(row, 3)?);
                 }
                 _ => {}
             }
@@ -1785,14 +1883,14 @@ impl Tracker {
             }
         }
         for (o, (name, table)) in tables {
-            self.snap.tables.insert(name, table);
+            Arc::make_mut(&mut self.snap).tables.insert(name, table);
             if let Some(u) = units.get_mut(&o) {
                 u.table = true;
             }
         }
         for (o, (name, mut labels)) in enum_labels {
             labels.sort_by_key(|(n, _)| *n);
-            self.snap
+            Arc::make_mut(&mut self.snap)
                 .enums
                 .insert(name.clone(), labels.into_iter().map(|(_, l)| l).collect());
             self.enums.insert(o, name);
