@@ -150,3 +150,43 @@ fn entries_unused_for_four_rounds_are_dropped() {
         assert_eq!(cache.stats().entries, expected, "after round {round}");
     }
 }
+
+#[test]
+fn the_cache_keeps_at_most_its_byte_limit_of_statement_text() {
+    let policy = &Policy::default_policy();
+    let history_bytes: usize = HISTORY.lines().map(|l| l.len()).sum();
+    // Room for the history and one small migration, not for a second one.
+    let cache = LowerCache::with_max_bytes(history_bytes + 60);
+    let a = project(
+        &["ALTER TABLE users ADD COLUMN a text;\n".into()],
+        TransactionMode::Unknown,
+    );
+    check_cached(&a, policy, &cache);
+    cache.sweep();
+    assert_eq!(cache.stats().entries, 4, "under the limit: everything kept");
+    let b = project(
+        &["ALTER TABLE users ADD COLUMN b text;\n".into()],
+        TransactionMode::Unknown,
+    );
+    check_cached(&b, policy, &cache);
+    cache.sweep();
+    // Over the limit with `a` kept: only what this round used stays.
+    assert_eq!(cache.stats().entries, 4);
+    let before = cache.stats();
+    check_cached(&a, policy, &cache);
+    let after = cache.stats();
+    assert_eq!(
+        after.misses - before.misses,
+        1,
+        "`a`'s statement was dropped"
+    );
+    // A single round over the limit leaves nothing.
+    let tiny = LowerCache::with_max_bytes(10);
+    check_cached(&a, policy, &tiny);
+    tiny.sweep();
+    assert_eq!(tiny.stats().entries, 0);
+    assert_eq!(
+        json(&check_cached(&a, policy, &tiny)),
+        json(&check(&a, policy))
+    );
+}

@@ -10,7 +10,7 @@
 //! Entries store their spans relative to the start of their text and are moved to where the
 //! text is found now. [`LowerCache::sweep`] ends a round: entries no analysis used in the last
 //! [`KEEP_ROUNDS`] rounds are dropped, and the cache never holds more than [`MAX_BYTES`] of
-//! statement text, so its memory follows the files being edited.
+//! statement text (by default), so its memory follows the files being edited.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -24,16 +24,22 @@ pub const KEEP_ROUNDS: u64 = 4;
 pub const MAX_BYTES: usize = 16 << 20;
 
 /// See the [module documentation](self).
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct LowerCache {
     inner: RefCell<Inner>,
+    max_bytes: usize,
+}
+
+impl Default for LowerCache {
+    fn default() -> LowerCache {
+        LowerCache::with_max_bytes(MAX_BYTES)
+    }
 }
 
 #[derive(Debug, Default)]
 struct Inner {
     entries: HashMap<Box<str>, Entry>,
     round: u64,
-    bytes: usize,
     hits: u64,
     misses: u64,
 }
@@ -43,6 +49,19 @@ struct Entry {
     /// The statement with every span relative to the start of the key's text.
     stmt: Stmt,
     used: u64,
+}
+
+/// Keeps the entries whose last round passes `keep`; returns the text they hold.
+fn retain(entries: &mut HashMap<Box<str>, Entry>, keep: impl Fn(u64) -> bool) -> usize {
+    let mut bytes = 0;
+    entries.retain(|k, e| {
+        let kept = keep(e.used);
+        if kept {
+            bytes += k.len();
+        }
+        kept
+    });
+    bytes
 }
 
 /// How many statements were found in the cache and how many were lowered, since it was made.
@@ -56,6 +75,15 @@ pub struct CacheStats {
 impl LowerCache {
     pub fn new() -> LowerCache {
         LowerCache::default()
+    }
+
+    /// A cache that holds at most `max_bytes` of statement text after a round ([`MAX_BYTES`]
+    /// for [`LowerCache::new`]).
+    pub fn with_max_bytes(max_bytes: usize) -> LowerCache {
+        LowerCache {
+            inner: RefCell::default(),
+            max_bytes,
+        }
     }
 
     /// The statement whose text is `sql[from..to]`, from the cache or from `lower`; its spans
@@ -84,7 +112,6 @@ impl LowerCache {
         let mut relative = stmt.clone();
         move_stmt(&mut relative, |s| Span::new(s.start - from, s.end - from));
         let mut inner = self.inner.borrow_mut();
-        inner.bytes += key.len();
         inner.entries.insert(
             key.into(),
             Entry {
@@ -101,29 +128,12 @@ impl LowerCache {
         let mut inner = self.inner.borrow_mut();
         let round = inner.round;
         let keep_from = round.saturating_sub(KEEP_ROUNDS - 1);
-        let mut bytes = 0;
-        inner.entries.retain(|k, e| {
-            let keep = e.used >= keep_from;
-            if keep {
-                bytes += k.len();
-            }
-            keep
-        });
-        if bytes > MAX_BYTES {
-            bytes = 0;
-            inner.entries.retain(|k, e| {
-                let keep = e.used == round;
-                if keep {
-                    bytes += k.len();
-                }
-                keep
-            });
-            if bytes > MAX_BYTES {
-                inner.entries.clear();
-                bytes = 0;
-            }
+        let max = self.max_bytes;
+        if retain(&mut inner.entries, |used| used >= keep_from) > max
+            && retain(&mut inner.entries, |used| used == round) > max
+        {
+            inner.entries.clear();
         }
-        inner.bytes = bytes;
         inner.round += 1;
     }
 
