@@ -1,10 +1,12 @@
 //! The runner against a real PostgreSQL that the test starts: round trips that hold and ones
 //! that don't, failures mapped to their statement, locks and rewrites.
 
+mod common;
+
 use tollgate_verify::run::{
     run, run_tuned, Mode, RunMigration, RunOptions, RunReport, RunStatement,
 };
-use tollgate_verify::{Server, ServerOptions, SnapshotMode};
+use tollgate_verify::SnapshotMode;
 
 fn stmts(path: &str, sql: &[&str]) -> Vec<RunStatement> {
     sql.iter()
@@ -41,9 +43,7 @@ const BASE: &[&str] = &[
 ];
 
 async fn verify(migrations: Vec<RunMigration>, mode: Mode) -> RunReport {
-    let server = Server::start(&ServerOptions::default())
-        .await
-        .expect("PostgreSQL must start for these tests");
+    let server = common::ephemeral().await;
     let db = server.scratch().await.expect("scratch database");
     let mut all = vec![migration("000_base", BASE, None, false)];
     all.extend(migrations);
@@ -242,9 +242,7 @@ async fn locks_and_rewrites_on_existing_tables_are_traced() {
 }
 
 async fn with_data(migrations: Vec<RunMigration>) -> RunReport {
-    let server = Server::start(&ServerOptions::default())
-        .await
-        .expect("PostgreSQL must start for these tests");
+    let server = common::ephemeral().await;
     let db = server.scratch().await.expect("scratch database");
     let mut all = vec![migration(
         "000_base",
@@ -337,16 +335,7 @@ async fn with_data_a_down_that_adds_a_not_null_column_fails() {
 
 /// The report without its timings.
 fn untimed(mut r: RunReport) -> String {
-    for o in &mut r.migrations {
-        o.ms = 0;
-        o.up.ms = 0;
-        for s in [&mut o.down, &mut o.reup].into_iter().flatten() {
-            s.ms = 0;
-        }
-        for l in &mut o.locks {
-            l.held_ms = 0;
-        }
-    }
+    common::zero_timings(&mut r);
     format!("{r:#?}")
 }
 
@@ -354,9 +343,7 @@ fn untimed(mut r: RunReport) -> String {
 /// statement by statement, on two scratch databases of one server: the reports must be the
 /// same. Returns the batched one.
 async fn batched_as_stepwise(migrations: Vec<RunMigration>, mode: Mode) -> RunReport {
-    let server = Server::start(&ServerOptions::default())
-        .await
-        .expect("PostgreSQL must start for these tests");
+    let server = common::ephemeral().await;
     let mut all = vec![migration("000_base", BASE, None, false)];
     all.extend(migrations);
     let opts = RunOptions {

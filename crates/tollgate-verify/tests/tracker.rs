@@ -3,8 +3,10 @@
 //! compared with a full read (`SnapshotMode::Checked` fails on the first difference), and the
 //! report must be the one full snapshots give.
 
+mod common;
+
 use tollgate_verify::run::{run_with, Mode, RunMigration, RunOptions, RunReport, RunStatement};
-use tollgate_verify::{Server, ServerOptions, SnapshotMode};
+use tollgate_verify::SnapshotMode;
 
 fn stmts(path: &str, sql: &[&str]) -> Vec<RunStatement> {
     sql.iter()
@@ -44,15 +46,8 @@ fn base(up: &[&str]) -> RunMigration {
 
 /// The report without its timings, locks in a stable order.
 fn normalized(mut r: RunReport) -> String {
+    common::zero_timings(&mut r);
     for o in &mut r.migrations {
-        o.ms = 0;
-        o.up.ms = 0;
-        for s in [&mut o.down, &mut o.reup].into_iter().flatten() {
-            s.ms = 0;
-        }
-        for l in &mut o.locks {
-            l.held_ms = 0;
-        }
         o.locks
             .sort_by(|a, b| (a.statement, &a.relation).cmp(&(b.statement, &b.relation)));
     }
@@ -60,9 +55,7 @@ fn normalized(mut r: RunReport) -> String {
 }
 
 async fn run_mode(migrations: &[RunMigration], mode: Mode, how: SnapshotMode) -> RunReport {
-    let server = Server::start(&ServerOptions::default())
-        .await
-        .expect("PostgreSQL must start for these tests");
+    let server = common::ephemeral().await;
     let db = server.scratch().await.expect("scratch database");
     let opts = RunOptions {
         mode,
