@@ -24,7 +24,7 @@ fn check(project: &Project, policy: &Policy) -> Report {
     })
 }
 
-/// How the statement cache has done in this thread (for tests and benchmarks).
+/// How the statement cache has done in this thread.
 pub fn cache_stats() -> tollgate_core::engine::CacheStats {
     CACHE.with(|cache| cache.stats())
 }
@@ -239,6 +239,38 @@ pub fn version() -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lint_rereads_only_the_statement_an_edit_changed() {
+        let text = |column: &str| {
+            format!("CREATE TABLE t (id int);\nALTER TABLE members DROP COLUMN {column};\nDROP INDEX idx;\n")
+        };
+        let path = "db/migrations/000001_x.up.sql";
+        lint(&text("fax"), path, None).unwrap();
+        let before = cache_stats();
+        let edited = lint(&text("faxe"), path, None).unwrap();
+        let after = cache_stats();
+        assert_eq!(
+            after.misses - before.misses,
+            1,
+            "only the edited statement is lowered"
+        );
+        assert_eq!(after.hits - before.hits, 2);
+        // The same report as without any cache.
+        let mut project = Project::default();
+        let file = load::SqlFile {
+            rel: root_relative(path),
+            shown: path,
+            text: &text("faxe"),
+        };
+        let policy = policy(None).unwrap();
+        load::add_sql_dir(&mut project, &[file], &policy);
+        let fresh = tollgate_core::check(&project, &policy);
+        assert_eq!(
+            serde_json::to_string(&edited).unwrap(),
+            serde_json::to_string(&fresh).unwrap()
+        );
+    }
 
     #[test]
     fn layouts_keep_their_directory() {
