@@ -101,6 +101,23 @@ proptest! {
     }
 }
 
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+    /// Arbitrary text (binary-looking, unterminated, multi-byte): the cache never panics and
+    /// changes nothing, on the first read and when every statement comes from it.
+    #[test]
+    fn arbitrary_text_through_the_cache(a in "\\PC{0,200}", b in "\\PC{0,200}") {
+        let policy = &Policy::default_policy();
+        let cache = LowerCache::new();
+        for text in [&a, &b, &a] {
+            let p = project(std::slice::from_ref(text), TransactionMode::Unknown);
+            prop_assert_eq!(json(&check_cached(&p, policy, &cache)), json(&check(&p, policy)));
+            cache.sweep();
+        }
+    }
+}
+
 #[test]
 fn a_keystroke_lowers_only_the_statement_that_changed() {
     let policy = &Policy::default_policy();
