@@ -144,20 +144,23 @@ struct Lexer<'a> {
 
 /// Splits `src` into tokens that tile it exactly.
 pub fn tokenize(src: &str) -> Vec<Token> {
-    let mut lx = Lexer {
-        src,
-        bytes: src.as_bytes(),
-        pos: 0,
-        tokens: Vec::with_capacity(src.len() / 8 + 16),
-        at_line_start: true,
-        at_stmt_start: true,
-        copy: CopyState::None,
-        pending_copy_data: false,
-        no_copy_terminator: false,
-        paren_depth: 0,
-    };
-    lx.run();
+    let mut lx = Lexer::new(src, src.len() / 8 + 16);
+    while lx.step() {}
     lx.tokens
+}
+
+/// Tokenizes `src` one step at a time: after each step, `on_tokens` sees every token so far
+/// and says whether to go on. Returns `false` when `on_tokens` stopped it before the end. The
+/// tokens it sees are the first tokens of [`tokenize`]`(src)`: a token is pushed only once its
+/// end is known, and never changed after.
+pub fn tokenize_while(src: &str, mut on_tokens: impl FnMut(&[Token]) -> bool) -> bool {
+    let mut lx = Lexer::new(src, 64);
+    while lx.step() {
+        if !on_tokens(&lx.tokens) {
+            return false;
+        }
+    }
+    true
 }
 
 impl<'a> Lexer<'a> {
@@ -176,61 +179,76 @@ impl<'a> Lexer<'a> {
         self.pos = end;
     }
 
-    fn run(&mut self) {
-        let len = self.bytes.len();
-        while self.pos < len {
-            if self.pending_copy_data && (self.pos == 0 || self.bytes[self.pos - 1] == b'\n') {
-                self.pending_copy_data = false;
-                if self.copy_data() {
-                    continue;
-                }
-            }
-            let b = self.bytes[self.pos];
-            if is_space(b) {
-                self.whitespace();
-                continue;
-            }
-            let was_line_start = self.at_line_start;
-            self.at_line_start = false;
-            let next = self.peek(1);
-            match b {
-                b'-' if next == Some(b'-') => self.line_comment(),
-                b'/' if next == Some(b'*') => self.block_comment(),
-                b'\'' => self.quoted(self.pos + 1, b'\'', false, TokenKind::String),
-                b'"' => self.quoted(self.pos + 1, b'"', false, TokenKind::QuotedIdent),
-                b'$' => self.dollar(),
-                b'0'..=b'9' => self.number(),
-                b'.' if next.is_some_and(|c| c.is_ascii_digit()) => self.number(),
-                b'\\' if was_line_start => self.meta_command(),
-                b':' if next == Some(b':') => self.push(TokenKind::Operator, self.pos + 2, false),
-                b'(' => {
-                    self.paren_depth += 1;
-                    self.push(TokenKind::Punct, self.pos + 1, false)
-                }
-                b')' => {
-                    self.paren_depth = self.paren_depth.saturating_sub(1);
-                    self.push(TokenKind::Punct, self.pos + 1, false)
-                }
-                b'[' | b']' | b',' | b'.' | b':' => {
-                    self.push(TokenKind::Punct, self.pos + 1, false)
-                }
-                b';' => {
-                    if self.copy == CopyState::CopyFromStdin && !self.no_copy_terminator {
-                        self.pending_copy_data = true;
-                    }
-                    self.copy = CopyState::None;
-                    self.paren_depth = 0;
-                    self.at_stmt_start = true;
-                    self.push(TokenKind::Punct, self.pos + 1, false)
-                }
-                _ if is_op_char(b) => self.operator(),
-                _ if is_ident_start(b) => self.word_or_prefixed(),
-                _ => {
-                    // ASCII (non-ASCII bytes are identifier starts), so one byte is one char.
-                    self.push(TokenKind::Unknown, self.pos + 1, false)
-                }
+    fn new(src: &'a str, capacity: usize) -> Self {
+        Lexer {
+            src,
+            bytes: src.as_bytes(),
+            pos: 0,
+            tokens: Vec::with_capacity(capacity),
+            at_line_start: true,
+            at_stmt_start: true,
+            copy: CopyState::None,
+            pending_copy_data: false,
+            no_copy_terminator: false,
+            paren_depth: 0,
+        }
+    }
+
+    /// Lexes the next token (or COPY data block); `false` at the end of input.
+    fn step(&mut self) -> bool {
+        if self.pos >= self.bytes.len() {
+            return false;
+        }
+        if self.pending_copy_data && (self.pos == 0 || self.bytes[self.pos - 1] == b'\n') {
+            self.pending_copy_data = false;
+            if self.copy_data() {
+                return true;
             }
         }
+        let b = self.bytes[self.pos];
+        if is_space(b) {
+            self.whitespace();
+            return true;
+        }
+        let was_line_start = self.at_line_start;
+        self.at_line_start = false;
+        let next = self.peek(1);
+        match b {
+            b'-' if next == Some(b'-') => self.line_comment(),
+            b'/' if next == Some(b'*') => self.block_comment(),
+            b'\'' => self.quoted(self.pos + 1, b'\'', false, TokenKind::String),
+            b'"' => self.quoted(self.pos + 1, b'"', false, TokenKind::QuotedIdent),
+            b'$' => self.dollar(),
+            b'0'..=b'9' => self.number(),
+            b'.' if next.is_some_and(|c| c.is_ascii_digit()) => self.number(),
+            b'\\' if was_line_start => self.meta_command(),
+            b':' if next == Some(b':') => self.push(TokenKind::Operator, self.pos + 2, false),
+            b'(' => {
+                self.paren_depth += 1;
+                self.push(TokenKind::Punct, self.pos + 1, false)
+            }
+            b')' => {
+                self.paren_depth = self.paren_depth.saturating_sub(1);
+                self.push(TokenKind::Punct, self.pos + 1, false)
+            }
+            b'[' | b']' | b',' | b'.' | b':' => self.push(TokenKind::Punct, self.pos + 1, false),
+            b';' => {
+                if self.copy == CopyState::CopyFromStdin && !self.no_copy_terminator {
+                    self.pending_copy_data = true;
+                }
+                self.copy = CopyState::None;
+                self.paren_depth = 0;
+                self.at_stmt_start = true;
+                self.push(TokenKind::Punct, self.pos + 1, false)
+            }
+            _ if is_op_char(b) => self.operator(),
+            _ if is_ident_start(b) => self.word_or_prefixed(),
+            _ => {
+                // ASCII (non-ASCII bytes are identifier starts), so one byte is one char.
+                self.push(TokenKind::Unknown, self.pos + 1, false)
+            }
+        }
+        true
     }
 
     fn whitespace(&mut self) {

@@ -11,7 +11,7 @@
 
 use std::ops::Range;
 
-use crate::lexer::{tokenize, Token, TokenKind};
+use crate::lexer::{tokenize, tokenize_while, Token, TokenKind};
 use crate::span::Span;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -144,16 +144,32 @@ impl StmtState {
     }
 }
 
-struct Splitter<'a> {
-    tokens: &'a [Token],
+/// The splitter's state between tokens: [`split_tokens`] feeds it every token in order;
+/// [`holds_two_statements`] stops feeding as soon as it has its answer.
+struct Splitter {
     segments: Vec<Segment>,
     /// First token not yet assigned to a segment.
     pending: usize,
+    /// The statement in progress.
+    stmt: Option<StmtState>,
+    /// Statements begun so far: each becomes one statement segment, at its `;`, at a
+    /// meta-command or at the end of input.
+    begun: usize,
 }
 
-impl Splitter<'_> {
+impl Splitter {
+    fn new(capacity: usize) -> Self {
+        Splitter {
+            segments: Vec::with_capacity(capacity),
+            pending: 0,
+            stmt: None,
+            begun: 0,
+        }
+    }
+
     fn emit(
         &mut self,
+        tokens: &[Token],
         kind: SegmentKind,
         end_tok: usize,
         terminated: bool,
@@ -163,7 +179,7 @@ impl Splitter<'_> {
         if end_tok <= start_tok {
             return;
         }
-        let span = Span::new(self.tokens[start_tok].start, self.tokens[end_tok - 1].end);
+        let span = Span::new(tokens[start_tok].start, tokens[end_tok - 1].end);
         // Merge consecutive trivia (for example whitespace, then an empty `;`, then a comment).
         if kind == SegmentKind::Trivia {
             if let Some(last) = self.segments.last_mut() {
@@ -185,57 +201,55 @@ impl Splitter<'_> {
         });
         self.pending = end_tok;
     }
-}
 
-/// Tokenizes and splits `src`.
-pub fn split(src: &str) -> SplitResult {
-    let tokens = tokenize(src);
-    let segments = split_tokens(src, &tokens);
-    SplitResult { tokens, segments }
-}
+    /// Ends the statement in progress, if any, without a `;`.
+    fn end_unterminated_statement(&mut self, tokens: &[Token]) {
+        if let Some(st) = self.stmt.take() {
+            self.emit(
+                tokens,
+                SegmentKind::Statement,
+                st.last + 1,
+                false,
+                st.unterminated,
+            );
+        }
+    }
 
-/// Splits already computed tokens of `src`.
-pub fn split_tokens(src: &str, tokens: &[Token]) -> Vec<Segment> {
-    let mut sp = Splitter {
-        tokens,
-        segments: Vec::with_capacity(tokens.len() / 16 + 4),
-        pending: 0,
-    };
-    let mut stmt: Option<StmtState> = None;
-
-    for (i, tok) in tokens.iter().enumerate() {
+    /// Takes in `tokens[i]`; `tokens` holds every token before it too.
+    fn feed(&mut self, src: &str, tokens: &[Token], i: usize) {
+        let tok = &tokens[i];
         match tok.kind {
             TokenKind::Whitespace | TokenKind::LineComment => {}
             TokenKind::BlockComment => {
                 // An unterminated comment inside a statement swallowed the rest of it.
-                if let (Some(st), Some(u)) = (stmt.as_mut(), unterminated_kind(tok)) {
+                if let (Some(st), Some(u)) = (self.stmt.as_mut(), unterminated_kind(tok)) {
                     st.last = i;
                     st.unterminated = Some(u);
                 }
             }
             TokenKind::MetaCommand => {
                 // A meta-command ends the statement in progress (psql sends it, as with `\g`).
-                if let Some(st) = stmt.take() {
-                    sp.emit(SegmentKind::Statement, st.last + 1, false, st.unterminated);
-                }
-                sp.emit(SegmentKind::Trivia, i, false, None);
-                sp.emit(SegmentKind::MetaCommand, i + 1, false, None);
+                self.end_unterminated_statement(tokens);
+                self.emit(tokens, SegmentKind::Trivia, i, false, None);
+                self.emit(tokens, SegmentKind::MetaCommand, i + 1, false, None);
             }
-            TokenKind::Punct if tok.text(src) == ";" => match stmt.as_mut() {
+            TokenKind::Punct if tok.text(src) == ";" => match self.stmt.as_mut() {
                 Some(st) if st.paren_depth == 0 && st.begin_depth == 0 => {
-                    let st = stmt.take().unwrap_or_else(|| StmtState::new(i));
-                    sp.emit(SegmentKind::Statement, i + 1, true, st.unterminated);
+                    let unterminated = st.unterminated;
+                    self.stmt = None;
+                    self.emit(tokens, SegmentKind::Statement, i + 1, true, unterminated);
                 }
                 Some(st) => st.last = i,
                 // An empty statement is trivia.
                 None => {}
             },
             _ => {
-                if stmt.is_none() {
-                    sp.emit(SegmentKind::Trivia, i, false, None);
-                    stmt = Some(StmtState::new(i));
+                if self.stmt.is_none() {
+                    self.emit(tokens, SegmentKind::Trivia, i, false, None);
+                    self.stmt = Some(StmtState::new(i));
+                    self.begun += 1;
                 }
-                let Some(st) = stmt.as_mut() else { continue };
+                let Some(st) = self.stmt.as_mut() else { return };
                 st.last = i;
                 if let Some(u) = unterminated_kind(tok) {
                     st.unterminated = Some(u);
@@ -252,19 +266,55 @@ pub fn split_tokens(src: &str, tokens: &[Token]) -> Vec<Segment> {
             }
         }
     }
-    if let Some(st) = stmt.take() {
-        sp.emit(SegmentKind::Statement, st.last + 1, false, st.unterminated);
+
+    /// Ends the input: the statement in progress, then the trailing trivia.
+    fn finish(mut self, tokens: &[Token]) -> Vec<Segment> {
+        self.end_unterminated_statement(tokens);
+        let trailing_unterminated = tokens[self.pending.min(tokens.len())..]
+            .iter()
+            .find_map(unterminated_kind);
+        self.emit(
+            tokens,
+            SegmentKind::Trivia,
+            tokens.len(),
+            false,
+            trailing_unterminated,
+        );
+        self.segments
     }
-    let trailing_unterminated = tokens[sp.pending.min(tokens.len())..]
-        .iter()
-        .find_map(unterminated_kind);
-    sp.emit(
-        SegmentKind::Trivia,
-        tokens.len(),
-        false,
-        trailing_unterminated,
-    );
-    sp.segments
+}
+
+/// Tokenizes and splits `src`.
+pub fn split(src: &str) -> SplitResult {
+    let tokens = tokenize(src);
+    let segments = split_tokens(src, &tokens);
+    SplitResult { tokens, segments }
+}
+
+/// Splits already computed tokens of `src`.
+pub fn split_tokens(src: &str, tokens: &[Token]) -> Vec<Segment> {
+    let mut sp = Splitter::new(tokens.len() / 16 + 4);
+    for i in 0..tokens.len() {
+        sp.feed(src, tokens, i);
+    }
+    sp.finish(tokens)
+}
+
+/// Whether `src` holds at least two statements: `split(src).statements().nth(1).is_some()`,
+/// but it stops lexing at the first token of the second statement instead of splitting the
+/// whole file (golang-migrate and Prisma wrap a file in a transaction when it holds more than
+/// one statement, and a large file's second statement comes early).
+pub fn holds_two_statements(src: &str) -> bool {
+    let mut sp = Splitter::new(4);
+    let mut fed = 0;
+    let finished = tokenize_while(src, |tokens| {
+        while fed < tokens.len() {
+            sp.feed(src, tokens, fed);
+            fed += 1;
+        }
+        sp.begun < 2
+    });
+    !finished || sp.begun >= 2
 }
 
 #[cfg(test)]
@@ -598,5 +648,47 @@ mod tests {
         fn split_tiles_sqlish_strings(src in crate::lexer::tests::sqlish()) {
             check_invariants(&src, &split(&src));
         }
+
+        /// The early stop answers what the whole split says, and the tokens it saw are the
+        /// first tokens of the whole tokenization.
+        #[test]
+        fn two_statements_as_the_whole_split_says(src in crate::lexer::tests::sqlish()) {
+            let whole = split(&src);
+            prop_assert_eq!(
+                holds_two_statements(&src),
+                whole.statements().nth(1).is_some()
+            );
+            let mut seen = Vec::new();
+            crate::lexer::tokenize_while(&src, |tokens| {
+                seen = tokens.to_vec();
+                seen.len() < 3
+            });
+            prop_assert_eq!(&seen[..], &whole.tokens[..seen.len()]);
+        }
+
+        #[test]
+        fn two_statements_in_arbitrary_strings(src in any::<String>()) {
+            prop_assert_eq!(
+                holds_two_statements(&src),
+                split(&src).statements().nth(1).is_some()
+            );
+        }
+    }
+
+    #[test]
+    fn two_statements_stops_early_and_sees_nesting() {
+        assert!(!holds_two_statements(""));
+        assert!(!holds_two_statements("-- only a comment\n;;\n"));
+        assert!(!holds_two_statements("SELECT 1;\n-- trailing"));
+        assert!(holds_two_statements("SELECT 1; SELECT 2"));
+        assert!(!holds_two_statements(
+            "CREATE FUNCTION f() RETURNS int BEGIN ATOMIC SELECT 1; SELECT 2; END"
+        ));
+        assert!(!holds_two_statements("SELECT '; SELECT 2"));
+        assert!(holds_two_statements("SELECT 1\n\\connect db\nSELECT 2"));
+        // A long tail after the second statement's first word is never lexed: an
+        // unterminated quote there does not change the answer.
+        let long = format!("SELECT 1;\nSELECT 2;\n{}'", "SELECT 3;\n".repeat(1000));
+        assert!(holds_two_statements(&long));
     }
 }

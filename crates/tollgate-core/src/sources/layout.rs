@@ -298,7 +298,7 @@ fn slice_chunk(text: &str, start: usize, end: usize) -> SqlChunk {
 /// The mode of a file sent as one simple-protocol query: PostgreSQL wraps several statements in
 /// one implicit transaction block, and runs a single one on its own.
 fn implicit_block_mode(text: &str) -> TransactionMode {
-    if crate::split::split(text).statements().nth(1).is_some() {
+    if crate::split::holds_two_statements(text) {
         TransactionMode::Transactional
     } else {
         TransactionMode::NonTransactional
