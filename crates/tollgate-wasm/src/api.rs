@@ -1,6 +1,9 @@
 //! The API as plain Rust, so it is tested natively and its results compared with the CLI's;
 //! `lib.rs` only converts to and from JavaScript values.
 
+use std::cell::RefCell;
+use std::rc::Rc;
+
 use serde::Serialize;
 use tollgate_core::policy::Policy;
 use tollgate_core::report::{MigrationClass, Report, StatementReport};
@@ -34,13 +37,30 @@ const SCRIPT_EXTENSIONS: &[&str] = &[".ts", ".mts", ".cts", ".js", ".mjs", ".cjs
 
 /// The policy: the embedded defaults with the text of a `tollgate.toml` laid over them, as the
 /// CLI does. Errors name the file and the key.
-pub fn policy(text: Option<&str>) -> Result<Policy, String> {
-    let mut policy = Policy::default_policy().clone();
-    if let Some(text) = text.filter(|t| !t.trim().is_empty()) {
+///
+/// The last policy is kept by its text: an editor sends the same `tollgate.toml` with every
+/// keystroke, and a policy depends on its text alone.
+pub fn policy(text: Option<&str>) -> Result<Rc<Policy>, String> {
+    thread_local! {
+        static LAST: RefCell<Option<(Option<String>, Rc<Policy>)>> = const { RefCell::new(None) };
+    }
+    let text = text.filter(|t| !t.trim().is_empty());
+    let hit = LAST.with_borrow(|last| {
+        last.as_ref()
+            .filter(|(last_text, _)| last_text.as_deref() == text)
+            .map(|(_, policy)| Rc::clone(policy))
+    });
+    if let Some(policy) = hit {
+        return Ok(policy);
+    }
+    let mut policy = Policy::default_policy();
+    if let Some(text) = text {
         policy
             .overlay_toml("tollgate.toml", text)
             .map_err(|e| e.to_string())?;
     }
+    let policy = Rc::new(policy);
+    LAST.set(Some((text.map(str::to_owned), Rc::clone(&policy))));
     Ok(policy)
 }
 
@@ -309,6 +329,33 @@ mod tests {
         let e = lint(sql, path, Some("[rules]\ndrop-colum = \"off\"\n")).unwrap_err();
         assert!(e.starts_with("tollgate.toml:2"), "{e}");
         assert!(e.contains("drop-column"), "{e}");
+    }
+
+    #[test]
+    fn the_kept_policy_follows_its_text() {
+        let sql = "ALTER TABLE members DROP COLUMN fax;\n";
+        let path = "db/000002_drop_fax.up.sql";
+        let off = "[rules]\ndrop-column = \"off\"\n";
+        let has_drop = |policy: Option<&str>| {
+            lint(sql, path, policy)
+                .unwrap()
+                .findings
+                .iter()
+                .any(|f| f.rule == "drop-column")
+        };
+        assert!(!has_drop(Some(off)));
+        assert!(!has_drop(Some(off)), "the same text, the same policy");
+        assert!(has_drop(None), "no text: the defaults again");
+        assert!(!has_drop(Some(off)));
+        // A bad policy is an error every time, and does not replace the one kept.
+        for _ in 0..2 {
+            assert!(lint(sql, path, Some("[rules]\nnope = 1\n")).is_err());
+        }
+        assert!(has_drop(Some("  \n")), "a blank text is the defaults");
+        assert!(Rc::ptr_eq(
+            &policy(Some(off)).unwrap(),
+            &policy(Some(off)).unwrap()
+        ));
     }
 
     #[test]
