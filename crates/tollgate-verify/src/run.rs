@@ -300,7 +300,8 @@ fn changes_lexing(sql: &str) -> bool {
 /// What [`run_side`] returns: the step, the locks traced, the rows of the tail when it ran.
 type SideResult = (Step, Vec<LockEvent>, Option<Vec<PgRow>>);
 
-/// Runs a transactional side as ONE message: `BEGIN`, each statement followed by a marker (for
+/// Runs a transactional side (or a traced up of one statement outside a transaction: see
+/// [`run_side`]) as ONE message: `BEGIN`, each statement followed by a marker (for
 /// an up, the marker reads the locks the transaction holds, as [`trace_locks`] does between
 /// statements), `COMMIT`, a marker, then `tail`. PostgreSQL runs such a message statement by
 /// statement in one transaction block: the same transaction as `BEGIN`, the statements and
@@ -469,10 +470,27 @@ async fn run_side(
     tail: Option<&str>,
 ) -> Result<SideResult, VerifyError> {
     let own_tx = statements.iter().any(|s| s.transaction_control);
-    if batch && transactional && !own_tx && !statements.iter().any(|s| changes_lexing(&s.sql)) {
+    // A traced up of ONE statement outside a transaction runs in a transaction of its own
+    // anyway (`BEGIN`, the statement, the lock read, `COMMIT`: see [`run_side_stepwise`]), which
+    // is exactly what a batched side of one statement sends, in one message instead of four.
+    // A statement that refuses a transaction block (`CONCURRENTLY`, 25001) has done nothing:
+    // it then runs bare, statement by statement, as before.
+    let alone = !transactional && trace.is_some() && statements.len() == 1;
+    if batch
+        && (transactional || alone)
+        && !own_tx
+        && !statements.iter().any(|s| changes_lexing(&s.sql))
+    {
         if let Some(done) = run_batched(conn, statements, trace, default_lock_timeout, tail).await?
         {
-            return Ok(done);
+            let refused = done
+                .0
+                .error
+                .as_ref()
+                .is_some_and(|e| e.statement == 0 && e.sqlstate.as_deref() == Some("25001"));
+            if !(alone && refused) {
+                return Ok(done);
+            }
         }
     }
     let (step, locks) =

@@ -524,3 +524,61 @@ async fn batched_sides_trace_the_same_locks_and_report_the_same_round_trips() {
         Some("42P07")
     );
 }
+
+#[tokio::test]
+async fn a_single_statement_up_outside_a_transaction_goes_as_one_message_with_the_same_report() {
+    // One statement outside a transaction: its traced up is `BEGIN`, the statement, the lock
+    // read and `COMMIT` in one message; CONCURRENTLY refuses the block and runs bare.
+    let alone = |id: &str, up: &str, down: &str| {
+        let mut m = migration(id, &[up], Some(&[down]), true);
+        m.transactional = false;
+        m
+    };
+    let report = batched_as_stepwise(
+        vec![
+            alone(
+                "001_retype",
+                "ALTER TABLE users ALTER COLUMN phone TYPE varchar(20);",
+                "ALTER TABLE users ALTER COLUMN phone TYPE text;",
+            ),
+            alone(
+                "002_concurrently",
+                "CREATE INDEX CONCURRENTLY users_email_idx ON users (email);",
+                "DROP INDEX CONCURRENTLY users_email_idx;",
+            ),
+            alone(
+                "003_lock_with_timeout",
+                "SET lock_timeout = '5s'; -- then nothing else",
+                "SELECT 1;",
+            ),
+            alone(
+                "004_fails",
+                // Fails at `nosuchtype`, on the second line.
+                "ALTER TABLE users\n  ADD COLUMN bad nosuchtype;",
+                "ALTER TABLE users DROP COLUMN bad;",
+            ),
+        ],
+        Mode::Roundtrip,
+    )
+    .await;
+    let [retype, conc, timeout, fails] = &report.migrations[..] else {
+        panic!("{report:#?}")
+    };
+    assert!(retype.reup.as_ref().is_some_and(|r| r.ok), "{retype:#?}");
+    let users = retype.locks.iter().find(|l| l.relation == "users").unwrap();
+    assert_eq!(
+        (users.mode.as_str(), users.statement, users.lock_timeout_set),
+        ("AccessExclusive", 0, false)
+    );
+    assert!(!retype.rewrites.is_empty(), "{retype:#?}");
+    assert!(conc.up.ok && conc.locks.is_empty(), "{conc:#?}");
+    assert!(conc.reup.as_ref().is_some_and(|r| r.ok), "{conc:#?}");
+    assert!(timeout.up.ok, "{timeout:#?}");
+    assert!(!fails.up.ok);
+    let e = fails.up.error.as_ref().unwrap();
+    assert_eq!(
+        (e.statement, e.line, e.column, e.sqlstate.as_deref()),
+        (0, 2, 18, Some("42704")),
+        "{e:?}"
+    );
+}
