@@ -484,8 +484,8 @@ pub struct MigrationScope {
     created_by_key: HashMap<Namespace, HashMap<String, Vec<usize>>>,
     /// For a down: what its up created. Reversing those is the down's job, not a loss.
     inherited: Vec<(Namespace, String)>,
-    /// `inherited` as a set, for the lookups.
-    inherited_keys: HashSet<(Namespace, String)>,
+    /// `inherited` by namespace, for the lookups (by `&str`, without building a key).
+    inherited_keys: HashMap<Namespace, HashSet<String>>,
     /// Indexes created in this part: (table key, key columns, statement index). Includes the
     /// indexes PostgreSQL builds for PRIMARY KEY and UNIQUE constraints.
     indexes: Vec<(String, Vec<String>, usize)>,
@@ -507,7 +507,11 @@ impl MigrationScope {
     }
 
     fn created_between(&self, ns: Namespace, key: &str, lo: usize, hi: usize) -> bool {
-        (lo == 0 && self.inherited_keys.contains(&(ns, key.to_string())))
+        (lo == 0
+            && self
+                .inherited_keys
+                .get(&ns)
+                .is_some_and(|keys| keys.contains(key)))
             || self
                 .created_by_key
                 .get(&ns)
@@ -525,7 +529,13 @@ impl MigrationScope {
     }
 
     pub fn inherit(&mut self, from_up: Vec<(Namespace, String)>) {
-        self.inherited_keys = from_up.iter().cloned().collect();
+        self.inherited_keys.clear();
+        for (ns, key) in &from_up {
+            self.inherited_keys
+                .entry(*ns)
+                .or_default()
+                .insert(key.clone());
+        }
         self.inherited = from_up;
     }
 
@@ -714,7 +724,10 @@ impl Ctx<'_> {
     /// A table (or materialized view, which indexes and locks the same way) created earlier in
     /// this migration part.
     pub fn table_is_new(&self, table: &ObjectName) -> bool {
-        self.created_here(Namespace::Relation, table) || self.created_here(Namespace::View, table)
+        let key = table.key();
+        [Namespace::Relation, Namespace::View]
+            .into_iter()
+            .any(|ns| self.scope.created_between(ns, &key, 0, self.stmt_index))
     }
 
     /// A column added earlier in this migration part.
