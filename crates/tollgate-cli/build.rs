@@ -6,7 +6,11 @@ fn main() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../docs/rules");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut pages: Vec<(String, String)> = Vec::new();
-    if let Ok(entries) = std::fs::read_dir(&dir) {
+    // No silent empty list: a build that cannot read the pages must fail, not ship SARIF
+    // without its rules' help (a build directory reused from another checkout did that).
+    let entries = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read the rule pages in {}: {e}", dir.display()));
+    {
         for e in entries.flatten() {
             let path = e.path();
             let name = path.file_name().and_then(|n| n.to_str()).unwrap_or("");
@@ -22,6 +26,14 @@ fn main() {
                 }
             }
         }
+    }
+    assert!(
+        !pages.is_empty(),
+        "no rule pages (*.md) in {}",
+        dir.display()
+    );
+    for (_, path) in &pages {
+        println!("cargo:rerun-if-changed={path}");
     }
     pages.sort();
     let mut out = String::from("/// `(rule id, docs/rules/<id>.md)`, sorted by id.\npub static RULE_DOCS: &[(&str, &str)] = &[\n");
