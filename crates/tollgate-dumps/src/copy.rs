@@ -248,6 +248,45 @@ pub(crate) fn emit_row(
     let table = target.table.as_deref();
     split_fields(line, &mut scratch.ends, &mut scratch.backslashes);
     let whole = simdutf8::basic::from_utf8(line).ok();
+    let mut values: Vec<(usize, &str)> = std::mem::take(&mut scratch.values);
+    match whole {
+        // No backslash: no `\N` and nothing to decode, every field is a value from the line
+        // (tabs are ASCII: both ends are char boundaries).
+        Some(text) if scratch.backslashes.is_empty() => {
+            let mut start = 0;
+            values.extend(scratch.ends.iter().enumerate().map(|(col, &end)| {
+                let value = (col, &text[start..end]);
+                start = end + 1;
+                value
+            }));
+        }
+        _ => {
+            decode_fields(line, whole, scratch);
+            let text = whole.unwrap_or("");
+            // Valid UTF-8 fields end to end (checked one by one): valid as a whole.
+            let decoded = simdutf8::basic::from_utf8(&scratch.bytes).unwrap_or("");
+            values.extend(scratch.spans.iter().map(|&span| match span {
+                Span::Line(col, s, e) => (col, &text[s..e]),
+                Span::Decoded(col, s, e) => (col, &decoded[s..e]),
+                Span::Lossy(col, i) => (col, scratch.lossy[i].as_str()),
+            }));
+        }
+    }
+    if target.columns.is_empty() {
+        for &(_, value) in &values {
+            sink.cell(table, None, value, line_no);
+        }
+    } else {
+        sink.row(table, &target.columns, &values, line_no);
+    }
+    values.clear();
+    // The same allocation, emptied, without the borrow of this row's text.
+    scratch.values = values.into_iter().map(|(col, _)| (col, "")).collect();
+}
+
+/// Where each non-NULL field of a row with backslashes (or not UTF-8) is: in the line, or
+/// decoded into `scratch.bytes`, or made valid in `scratch.lossy`.
+fn decode_fields(line: &[u8], whole: Option<&str>, scratch: &mut RowScratch) {
     scratch.bytes.clear();
     scratch.spans.clear();
     scratch.lossy.clear();
@@ -289,25 +328,6 @@ pub(crate) fn emit_row(
         }
         start = end + 1;
     }
-    let text = whole.unwrap_or("");
-    // Valid UTF-8 fields end to end (checked one by one above): valid as a whole.
-    let decoded = simdutf8::basic::from_utf8(&scratch.bytes).unwrap_or("");
-    let mut values: Vec<(usize, &str)> = std::mem::take(&mut scratch.values);
-    values.extend(scratch.spans.iter().map(|&span| match span {
-        Span::Line(col, s, e) => (col, &text[s..e]),
-        Span::Decoded(col, s, e) => (col, &decoded[s..e]),
-        Span::Lossy(col, i) => (col, scratch.lossy[i].as_str()),
-    }));
-    if target.columns.is_empty() {
-        for &(_, value) in &values {
-            sink.cell(table, None, value, line_no);
-        }
-    } else {
-        sink.row(table, &target.columns, &values, line_no);
-    }
-    values.clear();
-    // The same allocation, emptied, without the borrow of this row's text.
-    scratch.values = values.into_iter().map(|(col, _)| (col, "")).collect();
 }
 
 pub(crate) fn lossy(bytes: &[u8]) -> Cow<'_, str> {
@@ -431,10 +451,13 @@ mod tests {
             let target = CopyTarget { table, columns, text: true };
             let mut scratch = RowScratch::default();
             let (mut new, mut old) = (Calls::default(), Calls::default());
-            // Twice through the same scratch buffers, as rows follow each other.
-            for line_no in [7, 8] {
-                emit_row(&line, line_no, &target, &mut scratch, &mut new);
-                reference::emit_row(&line, line_no, &target, &mut old);
+            // The row without its backslashes too (the path that takes fields from the line
+            // as they are), each twice through the same scratch buffers, as rows follow each
+            // other.
+            let plain: Vec<u8> = line.iter().copied().filter(|&c| c != b'\\').collect();
+            for (line, line_no) in [(&line, 7), (&plain, 8), (&line, 9), (&plain, 10)] {
+                emit_row(line, line_no, &target, &mut scratch, &mut new);
+                reference::emit_row(line, line_no, &target, &mut old);
             }
             prop_assert_eq!(new.0, old.0);
         }
