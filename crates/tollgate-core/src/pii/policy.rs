@@ -372,14 +372,14 @@ impl PiiPolicy {
             PiiKind::Email => {
                 validate::is_reserved_email(value)
                     || (!self.synthetic_email_domains.is_empty()
-                        && validate::trim(value)
-                            .rsplit_once('@')
-                            .is_some_and(|(_, d)| {
+                        && validate::rsplit_once_byte(validate::trim(value), b'@').is_some_and(
+                            |(_, d)| {
                                 let d = d.trim_end_matches('.').to_ascii_lowercase();
                                 self.synthetic_email_domains
                                     .iter()
                                     .any(|s| validate::is_same_or_subdomain(&d, s))
-                            }))
+                            },
+                        ))
             }
             PiiKind::IpAddress => {
                 validate::parse_ip(value).is_some_and(validate::is_documentation_ip)

@@ -22,6 +22,24 @@ pub(crate) fn trim(s: &str) -> &str {
     }
 }
 
+/// `s.split_once(c)` for an ASCII byte `c`, by a byte search (`CharSearcher` is a call and a
+/// `memchr` set-up per use: too much for the short values of a dump).
+#[inline]
+pub(crate) fn split_once_byte(s: &str, c: u8) -> Option<(&str, &str)> {
+    debug_assert!(c.is_ascii());
+    let i = s.bytes().position(|b| b == c)?;
+    // An ASCII byte: both sides are char boundaries.
+    Some((&s[..i], &s[i + 1..]))
+}
+
+/// `s.rsplit_once(c)` for an ASCII byte `c` (see [`split_once_byte`]).
+#[inline]
+pub(crate) fn rsplit_once_byte(s: &str, c: u8) -> Option<(&str, &str)> {
+    debug_assert!(c.is_ascii());
+    let i = s.bytes().rposition(|b| b == c)?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
 /// A syntactically valid address `local@domain`: an unquoted ASCII local part (RFC 5322
 /// `dot-atom`, at most 64 characters) and a domain of at least two LDH labels whose last label
 /// (the TLD) is alphabetic or an IDN `xn--` label; 254 characters at most.
@@ -30,7 +48,7 @@ pub fn is_email(value: &str) -> bool {
     if v.len() > 254 {
         return false;
     }
-    let Some((local, domain)) = v.split_once('@') else {
+    let Some((local, domain)) = split_once_byte(v, b'@') else {
         return false;
     };
     is_local_part(local) && is_domain(domain)
@@ -52,7 +70,7 @@ fn is_domain(domain: &str) -> bool {
     if domain.len() > 253 {
         return false;
     }
-    let Some((_, tld)) = domain.rsplit_once('.') else {
+    let Some((_, tld)) = rsplit_once_byte(domain, b'.') else {
         return false;
     };
     let ldh = domain.split('.').all(|l| {
@@ -71,10 +89,7 @@ fn is_domain(domain: &str) -> bool {
 /// `.example`, `.test`, `.invalid` or `.localhost` TLDs, and `localhost`? A reserved address
 /// is synthetic, not evidence of personal data.
 pub fn is_reserved_email(value: &str) -> bool {
-    value
-        .trim()
-        .rsplit_once('@')
-        .is_some_and(|(_, domain)| is_reserved_domain(domain))
+    rsplit_once_byte(trim(value), b'@').is_some_and(|(_, domain)| is_reserved_domain(domain))
 }
 
 /// See [`is_reserved_email`]. Case-insensitive; a trailing dot is ignored.
@@ -1475,6 +1490,17 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn byte_splits_are_str_splits(s in prop_oneof![
+            any::<String>(),
+            "[a-z@.é\u{2003} ]{0,12}",
+        ]) {
+            for c in [b'@', b'.'] {
+                prop_assert_eq!(split_once_byte(&s, c), s.split_once(char::from(c)));
+                prop_assert_eq!(rsplit_once_byte(&s, c), s.rsplit_once(char::from(c)));
+            }
+        }
 
         #[test]
         fn trim_is_str_trim(s in prop_oneof![
