@@ -90,7 +90,7 @@ pub fn value_fingerprint(kind: PiiKind, value: &str) -> String {
 }
 
 fn normal_form(kind: PiiKind, value: &str) -> String {
-    let v = value.trim();
+    let v = validate::trim(value);
     match kind {
         PiiKind::Phone => match validate::parse_phone(v) {
             Some(p) => format!("+{}{}", p.country_code, p.national),
@@ -224,7 +224,7 @@ impl Hasher for Prehashed {
 fn value_hash(kind: PiiKind, value: &str) -> u64 {
     let mut h = DefaultHasher::new();
     kind.hash(&mut h);
-    let v = value.trim();
+    let v = validate::trim(value);
     match kind {
         PiiKind::Phone => match validate::phone_parts(v) {
             Some((code, nsn)) => (code, nsn.as_str()).hash(&mut h),

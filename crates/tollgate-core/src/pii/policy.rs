@@ -329,7 +329,7 @@ impl PiiPolicy {
     /// French). The whole trimmed value must be the datum; [`PiiPolicy::find_values`] searches
     /// free text. Synthetic values (see [`PiiPolicy::is_synthetic`]) are still recognised.
     pub fn detect_value(&self, value: &str) -> Option<PiiKind> {
-        let v = value.trim();
+        let v = validate::trim(value);
         if v.is_empty() || v.len() > 256 {
             return None;
         }
@@ -372,12 +372,14 @@ impl PiiPolicy {
             PiiKind::Email => {
                 validate::is_reserved_email(value)
                     || (!self.synthetic_email_domains.is_empty()
-                        && value.trim().rsplit_once('@').is_some_and(|(_, d)| {
-                            let d = d.trim_end_matches('.').to_ascii_lowercase();
-                            self.synthetic_email_domains
-                                .iter()
-                                .any(|s| validate::is_same_or_subdomain(&d, s))
-                        }))
+                        && validate::rsplit_once_byte(validate::trim(value), b'@').is_some_and(
+                            |(_, d)| {
+                                let d = d.trim_end_matches('.').to_ascii_lowercase();
+                                self.synthetic_email_domains
+                                    .iter()
+                                    .any(|s| validate::is_same_or_subdomain(&d, s))
+                            },
+                        ))
             }
             PiiKind::IpAddress => {
                 validate::parse_ip(value).is_some_and(validate::is_documentation_ip)
@@ -432,7 +434,8 @@ impl PiiPolicy {
     /// [`validate::is_placeholder`], or one of `values.placeholders`.
     pub fn is_placeholder(&self, value: &str) -> bool {
         validate::is_placeholder(value)
-            || (!self.placeholders.is_empty() && self.placeholders.contains(&fold(value.trim())))
+            || (!self.placeholders.is_empty()
+                && self.placeholders.contains(&fold(validate::trim(value))))
     }
 
     // ---- overlay
@@ -617,7 +620,7 @@ pub(crate) fn number_kind(v: &str) -> Option<PiiKind> {
     // Cheap necessary conditions first (the validators allocate): an IBAN starts with its
     // country code, a NIR is 15 characters with a sex digit first, a card number has 13 to
     // 19 digits and starts with one, a phone number starts with `0` or `+`.
-    let t = v.trim();
+    let t = validate::trim(v);
     let first = t.as_bytes().first().copied().unwrap_or(b' ');
     if first.is_ascii_alphabetic() && validate::is_iban(v) {
         Some(PiiKind::Iban)

@@ -148,9 +148,11 @@ fn break_at(text: &str, i: usize) -> (bool, usize) {
 }
 
 /// The word (maximal run of characters that are not breaks: [`ASCII_BREAK`], Unicode
-/// whitespace) around the ASCII byte at `at`, as a byte range.
-fn word_around(text: &str, at: usize) -> (usize, usize) {
+/// whitespace) around the ASCII byte at `at`, as a byte range, and whether it holds an `@`
+/// (seen on the way: the word is not read again for it).
+fn word_around(text: &str, at: usize) -> (usize, usize, bool) {
     let b = text.as_bytes();
+    let mut has_at = b[at] == b'@';
     let mut start = at;
     while start > 0 {
         let mut i = start - 1;
@@ -161,6 +163,7 @@ fn word_around(text: &str, at: usize) -> (usize, usize) {
         if break_at(text, i).0 {
             break;
         }
+        has_at |= b[i] == b'@';
         start = i;
     }
     let mut end = at + 1;
@@ -169,9 +172,22 @@ fn word_around(text: &str, at: usize) -> (usize, usize) {
         if brk {
             break;
         }
+        has_at |= b[end] == b'@';
         end += len;
     }
-    (start, end)
+    (start, end, has_at)
+}
+
+/// `word` without its trailing `.`, `:`, `!` and `?` (sentence punctuation after an address).
+#[inline]
+fn trim_end_punctuation(word: &str) -> &str {
+    let b = word.as_bytes();
+    let mut n = b.len();
+    while n > 0 && matches!(b[n - 1], b'.' | b':' | b'!' | b'?') {
+        n -= 1;
+    }
+    // An ASCII byte ends before `n`: a char boundary.
+    &word[..n]
 }
 
 /// Whether `b` is a timestamp, timestamp with time zone or date as PostgreSQL prints them
@@ -541,11 +557,12 @@ impl PiiPolicy {
                     None => return,
                 }
             }
-            let (start, end) = word_around(text, at);
+            let (start, end, has_at) = word_around(text, at);
             let word = &text[start..end];
             let word = word.strip_prefix("mailto:").unwrap_or(word);
-            let trimmed = word.trim_end_matches(['.', ':', '!', '?']);
-            if trimmed.contains('@') {
+            let trimmed = trim_end_punctuation(word);
+            // The prefix and the punctuation trimmed off hold no `@`.
+            if has_at {
                 if validate::is_email(trimmed) {
                     out.push((PiiKind::Email, trimmed));
                 }

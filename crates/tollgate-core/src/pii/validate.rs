@@ -12,15 +12,43 @@ use super::tokens::fold;
 // ---------------------------------------------------------------------------------------------
 // E-mail
 
+/// `s.trim()` (Unicode white space off both ends), answered without the generic search when
+/// both ends are visible ASCII, as they are for nearly every value of a dump.
+#[inline]
+pub(crate) fn trim(s: &str) -> &str {
+    match (s.as_bytes().first(), s.as_bytes().last()) {
+        (Some(first), Some(last)) if first.is_ascii_graphic() && last.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
+/// `s.split_once(c)` for an ASCII byte `c`, by a byte search (`CharSearcher` is a call and a
+/// `memchr` set-up per use: too much for the short values of a dump).
+#[inline]
+pub(crate) fn split_once_byte(s: &str, c: u8) -> Option<(&str, &str)> {
+    debug_assert!(c.is_ascii());
+    let i = s.bytes().position(|b| b == c)?;
+    // An ASCII byte: both sides are char boundaries.
+    Some((&s[..i], &s[i + 1..]))
+}
+
+/// `s.rsplit_once(c)` for an ASCII byte `c` (see [`split_once_byte`]).
+#[inline]
+pub(crate) fn rsplit_once_byte(s: &str, c: u8) -> Option<(&str, &str)> {
+    debug_assert!(c.is_ascii());
+    let i = s.bytes().rposition(|b| b == c)?;
+    Some((&s[..i], &s[i + 1..]))
+}
+
 /// A syntactically valid address `local@domain`: an unquoted ASCII local part (RFC 5322
 /// `dot-atom`, at most 64 characters) and a domain of at least two LDH labels whose last label
 /// (the TLD) is alphabetic or an IDN `xn--` label; 254 characters at most.
 pub fn is_email(value: &str) -> bool {
-    let v = value.trim();
+    let v = trim(value);
     if v.len() > 254 {
         return false;
     }
-    let Some((local, domain)) = v.split_once('@') else {
+    let Some((local, domain)) = split_once_byte(v, b'@') else {
         return false;
     };
     is_local_part(local) && is_domain(domain)
@@ -42,7 +70,7 @@ fn is_domain(domain: &str) -> bool {
     if domain.len() > 253 {
         return false;
     }
-    let Some((_, tld)) = domain.rsplit_once('.') else {
+    let Some((_, tld)) = rsplit_once_byte(domain, b'.') else {
         return false;
     };
     let ldh = domain.split('.').all(|l| {
@@ -61,10 +89,7 @@ fn is_domain(domain: &str) -> bool {
 /// `.example`, `.test`, `.invalid` or `.localhost` TLDs, and `localhost`? A reserved address
 /// is synthetic, not evidence of personal data.
 pub fn is_reserved_email(value: &str) -> bool {
-    value
-        .trim()
-        .rsplit_once('@')
-        .is_some_and(|(_, domain)| is_reserved_domain(domain))
+    rsplit_once_byte(trim(value), b'@').is_some_and(|(_, domain)| is_reserved_domain(domain))
 }
 
 /// See [`is_reserved_email`]. Case-insensitive; a trailing dot is ignored.
@@ -259,7 +284,7 @@ pub fn parse_french_phone(value: &str) -> Option<Phone> {
 
 /// The national significant number of [`parse_french_phone`].
 fn french_nsn(value: &str) -> Option<Digits> {
-    let v = value.trim();
+    let v = trim(value);
     if v.len() > 32 {
         return None;
     }
@@ -318,7 +343,7 @@ pub fn parse_e164(value: &str) -> Option<Phone> {
 
 /// The country code and national number of [`parse_e164`].
 fn e164_parts(value: &str) -> Option<(u16, Digits)> {
-    let v = value.trim();
+    let v = trim(value);
     if v.len() > 32 {
         return None;
     }
@@ -377,7 +402,7 @@ pub fn is_plausible_phone(value: &str) -> bool {
     if is_phone(value) {
         return true;
     }
-    let v = value.trim();
+    let v = trim(value);
     if v.len() > 32 {
         return false;
     }
@@ -394,7 +419,7 @@ pub fn is_plausible_phone(value: &str) -> bool {
 /// An IPv4 or IPv6 address, optionally with a host prefix length (`/32`, `/128`) as PostgreSQL
 /// `inet` prints it. A network (`10.0.0.0/8`) is not an address.
 pub fn parse_ip(value: &str) -> Option<IpAddr> {
-    let v = value.trim();
+    let v = trim(value);
     if v.len() > 64 {
         return None;
     }
@@ -513,7 +538,7 @@ const IBAN_LENGTHS: &[(&str, usize)] = &[
 
 /// The IBAN without spaces, upper-cased, when it has the shape of one (used by redaction).
 pub(crate) fn compact_iban(value: &str) -> Option<String> {
-    let v = value.trim();
+    let v = trim(value);
     if v.len() < 15 || v.len() > 48 {
         return None;
     }
@@ -570,7 +595,7 @@ pub fn is_example_iban(value: &str) -> bool {
 
 /// The NIR without spaces, upper-cased, when it is 15 characters (used by redaction).
 pub(crate) fn compact_nir(value: &str) -> Option<String> {
-    let v = value.trim();
+    let v = trim(value);
     if v.len() < 15 || v.len() > 32 {
         return None;
     }
@@ -630,10 +655,10 @@ pub fn is_nir(value: &str) -> bool {
 /// A US social security number `AAA-GG-SSSS` (dashes or spaces optional): area not 000, 666
 /// or 900–999, group not 00, serial not 0000. Used under a column named like one only.
 pub fn is_us_ssn(value: &str) -> bool {
-    let Some(d) = digits_only(value.trim(), b" -") else {
+    let Some(d) = digits_only(trim(value), b" -") else {
         return false;
     };
-    if d.len() != 9 || value.trim().len() > 11 {
+    if d.len() != 9 || trim(value).len() > 11 {
         return false;
     }
     let area: u32 = d[..3].parse().unwrap_or(0);
@@ -671,7 +696,7 @@ pub fn luhn_valid(digits: &str) -> bool {
 
 /// The card digits when `value` is 13–19 digits with optional space or dash separators.
 pub(crate) fn card_digits(value: &str) -> Option<String> {
-    let v = value.trim();
+    let v = trim(value);
     if v.len() < 13 || v.len() > 32 || !v.starts_with(|c: char| c.is_ascii_digit()) {
         return None;
     }
@@ -734,7 +759,7 @@ pub fn is_test_card_number(value: &str) -> bool {
 /// A calendar date written `YYYY-MM-DD` (optionally followed by a time after a space or `T`,
 /// as PostgreSQL prints timestamps) or `DD/MM/YYYY`, as `(year, month, day)`.
 pub fn parse_date(value: &str) -> Option<(i32, u32, u32)> {
-    let v = value.trim().as_bytes();
+    let v = trim(value).as_bytes();
     let num = |r: std::ops::Range<usize>| -> Option<u32> {
         let s = v.get(r)?;
         if !s.iter().all(u8::is_ascii_digit) {
@@ -825,7 +850,7 @@ const MAX_PLACEHOLDER_CHARS: usize = 10;
 /// punctuation character repeated (`-`, `***`, `...`), only `x`s (`xxx`), or a word such as
 /// `null`, `n/a`, `anonymized`, `anonyme`, `redacted`, `[REDACTED]`?
 pub fn is_placeholder(value: &str) -> bool {
-    let v = value.trim();
+    let v = trim(value);
     if v.is_empty() || v == "\\N" {
         return true;
     }
@@ -1465,6 +1490,25 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(3000))]
+
+        #[test]
+        fn byte_splits_are_str_splits(s in prop_oneof![
+            any::<String>(),
+            "[a-z@.é\u{2003} ]{0,12}",
+        ]) {
+            for c in [b'@', b'.'] {
+                prop_assert_eq!(split_once_byte(&s, c), s.split_once(char::from(c)));
+                prop_assert_eq!(rsplit_once_byte(&s, c), s.rsplit_once(char::from(c)));
+            }
+        }
+
+        #[test]
+        fn trim_is_str_trim(s in prop_oneof![
+            any::<String>(),
+            "[ \t\n\r\x0b\x0c\x1f\u{85}\u{a0}\u{2003}\u{3000}a@.é!~]{0,8}",
+        ]) {
+            prop_assert_eq!(trim(&s), s.trim());
+        }
 
         #[test]
         fn the_allocation_free_validators_agree_with_the_reference(
