@@ -28,6 +28,7 @@ use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
 
 use serde::Serialize;
 
+use super::quiet::{self, Quiet};
 use super::redact::{fingerprint, redact};
 use super::validate;
 use super::{PiiKind, PiiPolicy};
@@ -127,6 +128,8 @@ struct ColumnSlot {
     entries: [Option<usize>; KINDS],
     /// For a named column: the judgement and distinct-value hash of recent short values.
     memo: Option<Box<Memo>>,
+    /// For any other column: recent values in which the search found nothing.
+    quiet: Option<Box<Quiet>>,
 }
 
 #[derive(Debug, Default)]
@@ -196,6 +199,10 @@ struct Acc<'p> {
     member: Option<String>,
     baseline: Option<&'p HashSet<String>>,
     baseline_used: BTreeSet<String>,
+    /// Bytes held by the columns' [`Quiet`] memos, and how many they may hold together
+    /// ([`quiet::BUDGET`]).
+    quiet_used: usize,
+    quiet_budget: usize,
 }
 
 /// A set of [`value_hash`]es. They are SipHash outputs already: the set uses them as its own
@@ -269,6 +276,8 @@ impl<'p> Collector<'p> {
                 member: None,
                 baseline: None,
                 baseline_used: BTreeSet::new(),
+                quiet_used: 0,
+                quiet_budget: quiet::BUDGET,
             },
         }
     }
@@ -295,6 +304,7 @@ impl<'p> Collector<'p> {
         }
         self.acc.member = path.map(str::to_string);
         self.slots = Slots::default();
+        self.acc.quiet_used = 0;
     }
 
     /// Declares a table's columns (from a COPY header, INSERT column list or CSV header) before
@@ -357,6 +367,7 @@ impl<'p> Collector<'p> {
                 class: Class::Unnamed,
                 entries: [None; KINDS],
                 memo: None,
+                quiet: None,
             }),
         };
         self.acc.take(
@@ -568,6 +579,7 @@ impl TableSlot {
                 class,
                 entries: [None; KINDS],
                 memo: None,
+                quiet: None,
             },
         ));
         self.column_index
@@ -819,7 +831,27 @@ impl Acc<'_> {
         pre: super::scan::Prescan,
     ) {
         let threshold = policy.thresholds.min_unnamed_distinct;
-        for (kind, found) in policy.search(text, pre) {
+        let b = text.as_bytes();
+        // A value met again in which the search found nothing: nothing to count.
+        let mut remember = None;
+        if b.len() <= quiet::MAX_BYTES {
+            let memo = column_slot.quiet.get_or_insert_with(Quiet::new);
+            if memo.on() {
+                let h = quiet::hash(b);
+                if memo.seen(b, h, &mut self.quiet_used) {
+                    return;
+                }
+                remember = Some(h);
+            }
+        }
+        let found = policy.search(text, pre);
+        if found.is_empty() {
+            if let (Some(h), Some(memo)) = (remember, column_slot.quiet.as_mut()) {
+                memo.remember(b, h, &mut self.quiet_used, self.quiet_budget);
+            }
+            return;
+        }
+        for (kind, found) in found {
             let synthetic = policy.is_synthetic(kind, found);
             let found_value = Found {
                 kind,
@@ -1511,6 +1543,96 @@ mod tests {
             };
             let with_memo = feed(Collector::new(&policy, YEAR));
             let without = feed(Collector::with_baseline(&policy, YEAR, &baseline));
+            proptest::prop_assert_eq!(with_memo, without);
+        }
+    }
+
+    #[test]
+    fn values_searched_in_vain_are_kept_once_per_column() {
+        let policy = PiiPolicy::default_policy();
+        let mut c = Collector::new(&policy, YEAR);
+        let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0";
+        for line in 1..=3 {
+            c.cell(Some("t"), Some("agent"), ua, line);
+            // Something found: searched and counted every time, never kept.
+            c.cell(
+                Some("t"),
+                Some("agent"),
+                "from 81.2.69.160 via curl/8.4",
+                line,
+            );
+        }
+        c.cell(Some("t"), Some("other"), ua, 4);
+        assert_eq!(c.acc.quiet_used, 2 * ua.len());
+        c.member(Some("b.sql"));
+        assert_eq!(c.acc.quiet_used, 0);
+        let evidence = c.finish();
+        assert_eq!(evidence.len(), 1);
+        assert_eq!(
+            (evidence[0].kind, evidence[0].count),
+            (PiiKind::IpAddress, 3)
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(48))]
+
+        /// The memo of values in which the search of a column found nothing changes nothing:
+        /// the same cells through a collector whose memos may keep nothing give the same
+        /// evidence. Values that come back, with and without something to find, some longer
+        /// than what a memo keeps, enough distinct ones to share slots, a column long enough
+        /// to end the memo's trial, and a second archive member.
+        #[test]
+        fn the_memo_of_unnamed_columns_changes_nothing(
+            picks in proptest::collection::vec((0usize..3, 0usize..80), 1..300),
+            repeat in 1usize..30,
+            switch in 0usize..300,
+        ) {
+            let policy = PiiPolicy::default_policy();
+            let ua = "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0";
+            let pool: Vec<String> = vec![
+                ua.to_string(),
+                format!("{ua} 81.2.69.160"),
+                "contact jean.dupont@free.fr 06 12 34 56 78".to_string(),
+                "version 10.2.3.4.5 build 2024".to_string(),
+                "192.0.2.1".to_string(),
+                "81.2.69.160".to_string(),
+                "FR76 3000 6000 0112 3456 7890 189".to_string(),
+                "réf 12345678 Ünïcödé".to_string(),
+                format!("{}{ua}", "x".repeat(quiet::MAX_BYTES - ua.len())),
+                format!("{}{ua}", "x".repeat(quiet::MAX_BYTES + 1 - ua.len())),
+                format!("{} jean@free.fr", "y".repeat(300)),
+                "{\"ip\": \"81.2.69.160\", \"agent\": \"curl/8.4.0\"}".to_string(),
+            ];
+            let header = cols(&["id", "agent", "payload"]);
+            let feed = |mut c: Collector<'_>| {
+                for (r, &(col, pick)) in picks.iter().enumerate() {
+                    if r == switch {
+                        c.member(Some("second.sql.gz"));
+                    }
+                    c.columns(Some("t"), &header);
+                    let value = match pool.get(pick) {
+                        Some(v) => v.clone(),
+                        None => format!("Gecko/{} Safari/537.{} 10.{}.0.1", pick, r % 4, pick % 7),
+                    };
+                    for k in 0..repeat {
+                        let line = (r * 100 + k) as u64 + 1;
+                        c.cell_at(Some("t"), Some(&header[col]), col, &value, line);
+                    }
+                }
+                // A column of values that never come back, past the memo's trial, then one
+                // that comes back.
+                for i in 0..5000u32 {
+                    let text = format!("ticket {i}: rappeler le 06 {:02} 34 56 78 v1.2.{i}", i % 100);
+                    c.cell(Some("u"), Some("body"), &text, 10_000 + u64::from(i));
+                    c.cell(Some("u"), Some("agent"), ua, 10_000 + u64::from(i));
+                }
+                c.finish_with_baseline()
+            };
+            let with_memo = feed(Collector::new(&policy, YEAR));
+            let mut without = Collector::new(&policy, YEAR);
+            without.acc.quiet_budget = 0;
+            let without = feed(without);
             proptest::prop_assert_eq!(with_memo, without);
         }
     }

@@ -16,6 +16,7 @@
 
 mod collector;
 mod policy;
+mod quiet;
 mod redact;
 mod scan;
 mod tokens;
