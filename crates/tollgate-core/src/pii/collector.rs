@@ -620,7 +620,15 @@ struct Memo {
     /// The kind the results are for (a later header can rename the column).
     kind: PiiKind,
     slots: Vec<MemoSlot>,
+    /// Lookups and hits of the first [`MEMO_TRIAL`]: a column of values that rarely come back
+    /// (e-mails, phone numbers, IP addresses) stops paying for the memo.
+    lookups: u32,
+    hits: u32,
+    off: bool,
 }
+
+/// Lookups after which a named column stops using its memo unless one in eight was a hit.
+const MEMO_TRIAL: u32 = 4096;
 
 #[derive(Debug, Clone, Copy)]
 struct MemoSlot {
@@ -661,7 +669,25 @@ impl Memo {
                 };
                 MEMO_SLOTS
             ],
+            lookups: 0,
+            hits: 0,
+            off: false,
         })
+    }
+
+    /// [`Memo::slot`], counted towards the trial.
+    #[inline]
+    fn lookup(&mut self, key: [u64; 3], len: usize) -> (&mut MemoSlot, bool) {
+        if self.lookups < MEMO_TRIAL {
+            self.lookups += 1;
+            let hit = self.slot(key, len).1;
+            self.hits += u32::from(hit);
+            if self.lookups == MEMO_TRIAL && self.hits < MEMO_TRIAL / 8 {
+                // Still answers this lookup; the column's later values are judged directly.
+                self.off = true;
+            }
+        }
+        self.slot(key, len)
     }
 
     /// The slot of the value of length `len` and [`memo_key`] `key`, and whether it holds
@@ -703,6 +729,8 @@ impl Acc<'_> {
                 };
                 self.named(policy, reference_year, kind, column_slot, place, value);
             }
+            // Too short to hold anything (`prescan` says so too, out of line).
+            Class::Unnamed if value.len() < 3 => {}
             Class::Unnamed => {
                 let text = truncate(value, SCAN_LIMIT);
                 if let Some(pre) = super::scan::prescan(text) {
@@ -777,17 +805,21 @@ impl Acc<'_> {
             if memo.kind != kind {
                 *memo = Memo::new(kind);
             }
-            let key = memo_key(value.as_bytes());
-            let (slot, hit) = memo.slot(key, value.len());
-            if !hit {
-                *slot = MemoSlot {
-                    key,
-                    len: value.len() as u8,
-                    judged: policy.judge_named(kind, value, reference_year),
-                    hash: None,
-                };
+            if memo.off {
+                None
+            } else {
+                let key = memo_key(value.as_bytes());
+                let (slot, hit) = memo.lookup(key, value.len());
+                if !hit {
+                    *slot = MemoSlot {
+                        key,
+                        len: value.len() as u8,
+                        judged: policy.judge_named(kind, value, reference_year),
+                        hash: None,
+                    };
+                }
+                Some(*slot)
             }
-            Some(*slot)
         } else {
             None
         };
@@ -1539,12 +1571,44 @@ mod tests {
                     let name = format!("Ville{}", i % (DISTINCT_CAP + 20));
                     c.cell(Some("u"), Some("ville"), &name, 1000 + i as u64);
                 }
+                // Past the memo's trial in a column of values that do not come back, then
+                // values that do.
+                for i in 0..MEMO_TRIAL as usize + 200 {
+                    let phone = match i.checked_sub(MEMO_TRIAL as usize) {
+                        Some(k) => pool[8 + k % 4].to_string(),
+                        None => format!("06 {:02} {:02} {:02} {:02}", i % 97, i % 89, i / 89 % 100, 12),
+                    };
+                    c.cell(Some("u"), Some("telephone"), &phone, 5000 + i as u64);
+                }
                 c.finish_with_baseline()
             };
             let with_memo = feed(Collector::new(&policy, YEAR));
             let without = feed(Collector::with_baseline(&policy, YEAR, &baseline));
             proptest::prop_assert_eq!(with_memo, without);
         }
+    }
+
+    #[test]
+    fn the_memo_of_a_named_column_of_unique_values_turns_off() {
+        let policy = PiiPolicy::default_policy();
+        let mut c = Collector::new(&policy, YEAR);
+        for i in 0..MEMO_TRIAL + 10 {
+            let phone = format!("06 {:02} {:02} {:02} 78", i % 100, i / 100 % 100, i % 7);
+            c.cell(Some("t"), Some("telephone"), &phone, u64::from(i) + 1);
+            c.cell(
+                Some("t"),
+                Some("ville"),
+                ["Lyon", "Paris"][i as usize % 2],
+                1,
+            );
+        }
+        let table = &c.slots.tables[0].1;
+        let memo_off = |name: &str| {
+            let i = table.column_index[name];
+            table.columns[i].1.memo.as_ref().map(|m| m.off)
+        };
+        assert_eq!(memo_off("telephone"), Some(true));
+        assert_eq!(memo_off("ville"), Some(false));
     }
 
     #[test]

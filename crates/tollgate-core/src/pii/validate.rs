@@ -765,7 +765,8 @@ pub fn parse_date(value: &str) -> Option<(i32, u32, u32)> {
         if !s.iter().all(u8::is_ascii_digit) {
             return None;
         }
-        std::str::from_utf8(s).ok()?.parse().ok()
+        // At most four digits: no overflow.
+        Some(s.iter().fold(0, |n, &c| n * 10 + u32::from(c - b'0')))
     };
     let (y, m, d) = if v.len() >= 10
         && v[4] == b'-'
