@@ -194,7 +194,99 @@ fn trim_end_punctuation(word: &str) -> &str {
 /// (`2024-01-15`, `2024-01-15 10:30:00`, `2024-01-15 10:30:00.123456+02`, `...-03:30`) with a
 /// year that does not start with 0, or a UUID in lower case: text that provably holds no
 /// self-validating value (see the `the_shapes_hold_nothing` tests), skipped without searching.
+/// The fixed parts are checked eight bytes at a time; `holds_nothing_bytewise` (tests) is the
+/// same test byte by byte.
+#[inline]
 fn holds_nothing(b: &[u8]) -> bool {
+    /// The high bit of each byte `i` in `bytes`.
+    const fn at(bytes: &[usize]) -> u64 {
+        let mut m = 0;
+        let mut k = 0;
+        while k < bytes.len() {
+            m |= 0x80 << (8 * bytes[k]);
+            k += 1;
+        }
+        m
+    }
+    if b.len() == 36 {
+        // `8-4-4-4-12` lower-case hex digits: dashes at 8, 13, 18 and 23.
+        const DASHES: [u64; 5] = [0, at(&[0, 5]), at(&[2, 7]), 0, 0];
+        return [0, 8, 16, 24, 28].iter().zip(DASHES).all(|(&k, dashes)| {
+            let w = word_at(b, k);
+            let hex = digit_mask(w) | range_mask(w, b'a', b'f');
+            let dash = eq_mask(w, b'-');
+            hex | dash == HI && dash == dashes
+        });
+    }
+    if b.len() < 10 || !(b'1'..=b'9').contains(&b[0]) {
+        return false;
+    }
+    // `YYYY-MM-`
+    let w = word_at(b, 0);
+    if digit_mask(w) != at(&[0, 1, 2, 3, 5, 6]) || eq_mask(w, b'-') != at(&[4, 7]) {
+        return false;
+    }
+    if b.len() == 10 {
+        let w = word_at(b, 8);
+        return digit_mask(w) == at(&[0, 1]);
+    }
+    // `DD HH:MM` then `:SS`
+    if b.len() < 19 {
+        return false;
+    }
+    let w = word_at(b, 8);
+    if digit_mask(w) != at(&[0, 1, 3, 4, 6, 7])
+        || eq_mask(w, b' ') != at(&[2])
+        || eq_mask(w, b':') != at(&[5])
+        || !(b[16] == b':' && b[17].is_ascii_digit() && b[18].is_ascii_digit())
+    {
+        return false;
+    }
+    timestamp_tail(&b[19..])
+}
+
+/// What may follow `YYYY-MM-DD HH:MM:SS` in [`holds_nothing`]: nothing, or `.` and 1 to 6
+/// digits, then nothing or `+HH`/`-HH` and optionally `:MM` and `:SS`.
+fn timestamp_tail(b: &[u8]) -> bool {
+    let d = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
+    let at = |i: usize, c: u8| b.get(i) == Some(&c);
+    let mut i = 0;
+    if at(0, b'.') {
+        i = 1;
+        while d(i) {
+            i += 1;
+        }
+        if !(2..=7).contains(&i) {
+            return false;
+        }
+    }
+    if i == b.len() {
+        return true;
+    }
+    if !(matches!(b[i], b'+' | b'-') && d(i + 1) && d(i + 2)) {
+        return false;
+    }
+    i += 3;
+    for _ in 0..2 {
+        if i == b.len() {
+            return true;
+        }
+        if !(at(i, b':') && d(i + 1) && d(i + 2)) {
+            return false;
+        }
+        i += 3;
+    }
+    i == b.len()
+}
+
+#[cfg(test)]
+/// [`holds_nothing`] byte by byte: the definition the tests check it against.
+///
+/// Whether `b` is a timestamp, timestamp with time zone or date as PostgreSQL prints them
+/// (`2024-01-15`, `2024-01-15 10:30:00`, `2024-01-15 10:30:00.123456+02`, `...-03:30`) with a
+/// year that does not start with 0, or a UUID in lower case: text that provably holds no
+/// self-validating value (see the `the_shapes_hold_nothing` tests), skipped without searching.
+fn holds_nothing_bytewise(b: &[u8]) -> bool {
     let d = |i: usize| b.get(i).is_some_and(u8::is_ascii_digit);
     let at = |i: usize, c: u8| b.get(i) == Some(&c);
     if b.len() == 36 {
@@ -896,6 +988,34 @@ mod tests {
             for v in [&ts, &uuid, &digits] {
                 prop_assert!(holds_nothing(v.as_bytes()), "{}", v);
                 prop_assert!(reference::find_values(v).is_empty(), "{}", v);
+            }
+        }
+
+        /// The word-at-a-time shape test says what the byte-by-byte one says, on shapes and
+        /// near misses (a byte changed, cut short, made longer).
+        #[test]
+        fn holds_nothing_agrees_with_its_bytewise_definition(
+            shape in prop_oneof![
+                "[1-9][0-9]{3}-[0-9]{2}-[0-9]{2}( [0-9]{2}:[0-9]{2}:[0-9]{2}(\\.[0-9]{0,7})?([+-][0-9]{2}(:[0-9]{2}(:[0-9]{2})?)?)?)?",
+                "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}",
+                "[0-9a-fA-F: .+/-]{0,40}",
+            ],
+            at in 0usize..40,
+            byte in prop_oneof![Just(b'-'), Just(b':'), Just(b' '), Just(b'.'), Just(b'0'), Just(b'g'),
+                Just(b'F'), Just(0u8), Just(0x80u8), Just(b'/' ), any::<u8>()],
+            cut in 0usize..40,
+            extra in "[0-9:+.-]{0,4}",
+        ) {
+            let mut variants = vec![shape.clone().into_bytes()];
+            let mut changed = shape.clone().into_bytes();
+            if let Some(c) = changed.get_mut(at) {
+                *c = byte;
+            }
+            variants.push(changed);
+            variants.push(shape.as_bytes()[..cut.min(shape.len())].to_vec());
+            variants.push([shape.as_bytes(), extra.as_bytes()].concat());
+            for v in &variants {
+                prop_assert_eq!(holds_nothing(v), holds_nothing_bytewise(v), "{:?}", String::from_utf8_lossy(v));
             }
         }
 
