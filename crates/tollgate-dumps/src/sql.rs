@@ -9,7 +9,7 @@ use std::io::Read;
 use std::rc::Rc;
 
 use crate::copy::{emit_row, is_end_marker, lossy, CopyTarget, RowScratch};
-use crate::lines::{LineError, LineReader};
+use crate::lines::{LineReader, LinesError};
 use crate::meter::Shared;
 use crate::{Format, ScanError, Sink, MAX_LINE_BYTES};
 
@@ -52,25 +52,19 @@ pub(crate) fn scan_sql<R: Read>(
     let mut copy_rows = 0u64;
     let mut skipped_rows = false;
     let mut scratch = RowScratch::default();
-    loop {
-        let (line, ln) = match lines.next_line() {
-            Ok(Some(x)) => x,
-            Ok(None) => break,
-            Err(LineError::Io(e)) => return Err(shared.map_io(e, label)),
-            Err(LineError::TooLong) => return Err(line_too_long(label)),
-        };
+    let read = lines.for_each_line(|line, text, ln| {
         if let Some(t) = &copy {
             if is_end_marker(line) {
                 copy = None;
-                continue;
+                return Ok(());
             }
             if t.text {
-                emit_row(line, ln, t, &mut scratch, sink);
+                emit_row(line, text, ln, t, &mut scratch, sink);
             } else {
                 skipped_rows = true;
             }
             copy_rows += 1;
-            continue;
+            return Ok(());
         }
         lexer.feed(line, ln, &mut parser, sink);
         if lexer.too_long {
@@ -80,6 +74,13 @@ pub(crate) fn scan_sql<R: Read>(
             parser.emit_columns(t.table.as_deref(), &t.columns, sink);
             copy = Some(t);
         }
+        Ok(())
+    });
+    match read {
+        Ok(()) => {}
+        Err(LinesError::Io(e)) => return Err(shared.map_io(e, label)),
+        Err(LinesError::TooLong) => return Err(line_too_long(label)),
+        Err(LinesError::Stop(e)) => return Err(e),
     }
     let rows = copy_rows + parser.rows;
     let has_data = parser.data_statements > 0;
