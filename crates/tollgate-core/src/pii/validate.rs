@@ -54,34 +54,70 @@ pub fn is_email(value: &str) -> bool {
     is_local_part(local) && is_domain(domain)
 }
 
-fn is_local_part(local: &str) -> bool {
-    const SPECIALS: &[u8] = b"!#$%&'*+/=?^_`{|}~-";
-    !local.is_empty()
-        && local.len() <= 64
-        && !local.starts_with('.')
-        && !local.ends_with('.')
-        && !local.contains("..")
-        && local
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'.' || SPECIALS.contains(&b))
-}
+/// The bytes of an e-mail's local part: ASCII letters and digits, `.` and
+/// ``!#$%&'*+/=?^_`{|}~-``.
+const LOCAL_BYTE: [bool; 256] = {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = c.is_ascii_alphanumeric() || c == b'.';
+        i += 1;
+    }
+    let specials = b"!#$%&'*+/=?^_`{|}~-";
+    let mut k = 0;
+    while k < specials.len() {
+        t[specials[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
 
-fn is_domain(domain: &str) -> bool {
-    if domain.len() > 253 {
+/// 1 to 64 bytes of [`LOCAL_BYTE`], without a leading, trailing or doubled `.`; one pass.
+fn is_local_part(local: &str) -> bool {
+    let b = local.as_bytes();
+    if b.is_empty() || b.len() > 64 || b[0] == b'.' || b[b.len() - 1] == b'.' {
         return false;
     }
-    let Some((_, tld)) = rsplit_once_byte(domain, b'.') else {
+    let mut dot = false;
+    for &c in b {
+        if !LOCAL_BYTE[usize::from(c)] || (dot && c == b'.') {
+            return false;
+        }
+        dot = c == b'.';
+    }
+    true
+}
+
+/// Labels of 1 to 63 letters, digits and `-`, not starting or ending with `-`, separated by
+/// single dots, and a top-level label of at least two letters (or an `xn--` label); one pass
+/// over the labels.
+fn is_domain(domain: &str) -> bool {
+    let b = domain.as_bytes();
+    if b.len() > 253 {
+        return false;
+    }
+    let Some(last_dot) = memchr::memrchr(b'.', b) else {
         return false;
     };
-    let ldh = domain.split('.').all(|l| {
-        !l.is_empty()
-            && l.len() <= 63
-            && !l.starts_with('-')
-            && !l.ends_with('-')
-            && l.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-')
-    });
-    ldh && ((tld.len() >= 2 && tld.bytes().all(|b| b.is_ascii_alphabetic()))
-        || (tld.len() > 4 && tld[..4].eq_ignore_ascii_case("xn--")))
+    let mut from = 0;
+    for end in memchr::memchr_iter(b'.', b).chain(std::iter::once(b.len())) {
+        let label = &b[from..end];
+        if label.is_empty()
+            || label.len() > 63
+            || label[0] == b'-'
+            || label[label.len() - 1] == b'-'
+            || !label
+                .iter()
+                .all(|c| c.is_ascii_alphanumeric() || *c == b'-')
+        {
+            return false;
+        }
+        from = end + 1;
+    }
+    let tld = &b[last_dot + 1..];
+    (tld.len() >= 2 && tld.iter().all(u8::is_ascii_alphabetic))
+        || (tld.len() > 4 && tld[..4].eq_ignore_ascii_case(b"xn--"))
 }
 
 /// Is the domain of this address reserved for documentation and tests (RFC 2606, RFC 6761):
@@ -1319,6 +1355,18 @@ mod tests {
             parse_french_phone(value).is_some() || parse_e164(value).is_some()
         }
 
+        pub fn is_local_part(local: &str) -> bool {
+            const SPECIALS: &[u8] = b"!#$%&'*+/=?^_`{|}~-";
+            !local.is_empty()
+                && local.len() <= 64
+                && !local.starts_with('.')
+                && !local.ends_with('.')
+                && !local.contains("..")
+                && local
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'.' || SPECIALS.contains(&b))
+        }
+
         pub fn is_domain(domain: &str) -> bool {
             if domain.len() > 253 {
                 return false;
@@ -1529,6 +1577,18 @@ mod tests {
             prop_assert_eq!(is_placeholder(&s), reference::is_placeholder(&s), "{}", s);
             let domain = s.rsplit_once('@').map_or(s.as_str(), |(_, d)| d);
             prop_assert_eq!(is_reserved_domain(domain), reference::is_reserved_domain(domain), "{}", s);
+            prop_assert_eq!(is_domain(domain), reference::is_domain(domain), "{}", s);
+            let local = s.split_once('@').map_or(s.as_str(), |(l, _)| l);
+            prop_assert_eq!(is_local_part(local), reference::is_local_part(local), "{}", s);
+        }
+
+        #[test]
+        fn e_mail_parts_agree_with_the_reference(
+            s in r"[a-zA-Z0-9.\-_+!#~ é]{0,12}@?[a-zA-Z0-9.\-]{0,20}",
+        ) {
+            let local = s.split_once('@').map_or(s.as_str(), |(l, _)| l);
+            prop_assert_eq!(is_local_part(local), reference::is_local_part(local), "{}", s);
+            let domain = s.rsplit_once('@').map_or(s.as_str(), |(_, d)| d);
             prop_assert_eq!(is_domain(domain), reference::is_domain(domain), "{}", s);
         }
     }
