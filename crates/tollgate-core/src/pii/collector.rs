@@ -729,8 +729,6 @@ impl Acc<'_> {
                 };
                 self.named(policy, reference_year, kind, column_slot, place, value);
             }
-            // Too short to hold anything (`prescan` says so too, out of line).
-            Class::Unnamed if value.len() < 3 => {}
             Class::Unnamed => {
                 let text = truncate(value, SCAN_LIMIT);
                 if let Some(pre) = super::scan::prescan(text) {
