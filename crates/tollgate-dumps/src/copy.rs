@@ -11,19 +11,23 @@ pub(crate) fn is_end_marker(line: &[u8]) -> bool {
 }
 
 /// Decodes the backslash escapes of one COPY text field (which is not `\N`) into `out`.
-pub(crate) fn unescape(field: &[u8], out: &mut Vec<u8>) {
+/// Returns whether an octal or hex escape wrote a byte above 0x7f: only those can make the
+/// decoded bytes invalid UTF-8 when the field is valid (every other escape drops an ASCII
+/// backslash or replaces an ASCII pair by an ASCII byte, leaving multi-byte characters whole).
+pub(crate) fn unescape(field: &[u8], out: &mut Vec<u8>) -> bool {
+    let mut high = false;
     let mut i = 0;
     while i < field.len() {
         let Some(off) = memchr::memchr(b'\\', &field[i..]) else {
             out.extend_from_slice(&field[i..]);
-            return;
+            return high;
         };
         out.extend_from_slice(&field[i..i + off]);
         i += off + 1;
         let Some(&c) = field.get(i) else {
             // A lone backslash at the end: PostgreSQL rejects it; keep it.
             out.push(b'\\');
-            return;
+            return high;
         };
         i += 1;
         match c {
@@ -44,6 +48,7 @@ pub(crate) fn unescape(field: &[u8], out: &mut Vec<u8>) {
                         _ => break,
                     }
                 }
+                high |= (v & 0xff) > 0x7f;
                 out.push((v & 0xff) as u8);
             }
             b'x' if field.get(i).is_some_and(u8::is_ascii_hexdigit) => {
@@ -57,11 +62,13 @@ pub(crate) fn unescape(field: &[u8], out: &mut Vec<u8>) {
                         None => break,
                     }
                 }
+                high |= v > 0x7f;
                 out.push(v);
             }
             other => out.push(other),
         }
     }
+    high
 }
 
 /// Escapes a value the way `COPY ... TO stdout` does in text format (the inverse of
@@ -343,9 +350,12 @@ fn decode_fields(line: &[u8], whole: Option<&str>, scratch: &mut RowScratch) {
             }
         } else if field != b"\\N" {
             let from = scratch.bytes.len();
-            unescape(field, &mut scratch.bytes);
+            let high = unescape(field, &mut scratch.bytes);
             let to = scratch.bytes.len();
-            if simdutf8::basic::from_utf8(&scratch.bytes[from..to]).is_ok() {
+            // A valid field decoded without a high byte is valid: not checked again.
+            if (whole.is_some() && !high)
+                || simdutf8::basic::from_utf8(&scratch.bytes[from..to]).is_ok()
+            {
                 scratch.spans.push(Span::Decoded(col, from, to));
             } else {
                 scratch
@@ -372,7 +382,11 @@ mod tests {
 
     fn un(s: &[u8]) -> Vec<u8> {
         let mut v = Vec::new();
-        unescape(s, &mut v);
+        let high = unescape(s, &mut v);
+        // Only an escape can make valid text invalid, and it says so.
+        if std::str::from_utf8(s).is_ok() && !high {
+            assert!(std::str::from_utf8(&v).is_ok(), "{s:?}");
+        }
         v
     }
 
