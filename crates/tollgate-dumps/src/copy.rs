@@ -105,10 +105,13 @@ pub(crate) struct CopyTarget {
 pub(crate) struct RowScratch {
     /// The decoded fields of the row, end to end.
     bytes: Vec<u8>,
-    /// The end of each field of the row.
+    /// The end of each field of the row: the first `n_ends` (the rest is room kept for the
+    /// next rows, see [`split_fields`]).
     ends: Vec<usize>,
-    /// Where the row's backslashes are.
+    n_ends: usize,
+    /// Where the row's backslashes are: the first `n_backslashes`.
     backslashes: Vec<usize>,
+    n_backslashes: usize,
     /// Where each non-NULL value of the row is: its column and its range in the line or,
     /// when decoded, in `bytes`.
     spans: Vec<Span>,
@@ -125,13 +128,43 @@ enum Span {
     Lossy(usize, usize),
 }
 
+/// Lines up to this long are split into buffers of one entry per byte, kept from row to row
+/// (`2 * 8 * DIRECT` bytes at most); longer ones count their tabs and backslashes first.
+const DIRECT: usize = 64 * 1024;
+
+impl RowScratch {
+    fn ends(&self) -> &[usize] {
+        &self.ends[..self.n_ends]
+    }
+
+    fn backslashes(&self) -> &[usize] {
+        &self.backslashes[..self.n_backslashes]
+    }
+}
+
 /// The end of every tab-separated field of `line` (the last one is `line.len()`) and the
-/// position of every backslash.
-fn split_fields(line: &[u8], ends: &mut Vec<usize>, backslashes: &mut Vec<usize>) {
-    ends.clear();
-    backslashes.clear();
-    split::marks(line, ends, backslashes);
-    ends.push(line.len());
+/// position of every backslash, into `scratch`. The buffers are made long enough for every
+/// position first, so that the split writes each with a store (no capacity check and no
+/// length kept in memory).
+fn split_fields(line: &[u8], scratch: &mut RowScratch) {
+    let (tabs, backslashes) = if line.len() < DIRECT {
+        (line.len(), line.len())
+    } else {
+        (
+            memchr::memchr_iter(b'\t', line).count(),
+            memchr::memchr_iter(b'\\', line).count(),
+        )
+    };
+    if scratch.ends.len() <= tabs {
+        scratch.ends.resize(tabs + 1, 0);
+    }
+    if scratch.backslashes.len() < backslashes {
+        scratch.backslashes.resize(backslashes, 0);
+    }
+    let (n_ends, n_backslashes) = split::marks(line, &mut scratch.ends, &mut scratch.backslashes);
+    scratch.ends[n_ends] = line.len();
+    scratch.n_ends = n_ends + 1;
+    scratch.n_backslashes = n_backslashes;
 }
 
 /// Finding the tabs and backslashes of a line: sixteen bytes at a time with SSE2 compares
@@ -143,11 +176,12 @@ mod split {
     #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
     pub(super) use self::words::marks;
 
-    /// Pushes `base +` the position of each set bit of `mask`, in order.
+    /// Writes `base +` the position of each set bit of `mask`, in order, from `out[*n]` on.
     #[inline(always)]
-    fn push_bits(mut mask: u32, base: usize, out: &mut Vec<usize>) {
+    fn put_bits(mut mask: u32, base: usize, out: &mut [usize], n: &mut usize) {
         while mask != 0 {
-            out.push(base + mask.trailing_zeros() as usize);
+            out[*n] = base + mask.trailing_zeros() as usize;
+            *n += 1;
             mask &= mask - 1;
         }
     }
@@ -167,31 +201,35 @@ mod split {
             (tabs as u32, bs as u32)
         }
 
+        /// Writes the positions of the tabs of `line` into `ends` and of its backslashes into
+        /// `backslashes` (each long enough for all of them), and returns how many of each.
         pub(in super::super) fn marks(
             line: &[u8],
-            ends: &mut Vec<usize>,
-            backslashes: &mut Vec<usize>,
-        ) {
+            ends: &mut [usize],
+            backslashes: &mut [usize],
+        ) -> (usize, usize) {
+            let (mut n_ends, mut n_backslashes) = (0, 0);
             let mut blocks = line.chunks_exact(16);
             let mut base = 0;
             for block in &mut blocks {
                 let (tabs, bs) = masks(block.try_into().unwrap_or(&[0; 16]));
-                super::push_bits(tabs, base, ends);
-                super::push_bits(bs, base, backslashes);
+                super::put_bits(tabs, base, ends, &mut n_ends);
+                super::put_bits(bs, base, backslashes, &mut n_backslashes);
                 base += 16;
             }
             let rest = blocks.remainder().len();
             if rest == 0 {
-                return;
+                return (n_ends, n_backslashes);
             }
             if let Some(last) = line.len().checked_sub(16) {
                 // The last 16 bytes, overlapping the blocks above: drop the bytes already seen.
                 let (tabs, bs) = masks(line[last..].try_into().unwrap_or(&[0; 16]));
                 let seen = 16 - rest;
-                super::push_bits(tabs >> seen, base, ends);
-                super::push_bits(bs >> seen, base, backslashes);
+                super::put_bits(tabs >> seen, base, ends, &mut n_ends);
+                super::put_bits(bs >> seen, base, backslashes, &mut n_backslashes);
+                (n_ends, n_backslashes)
             } else {
-                super::words::marks(line, ends, backslashes);
+                super::words::marks(line, ends, backslashes)
             }
         }
     }
@@ -209,11 +247,13 @@ mod split {
             !(((x & !HI).wrapping_add(!HI)) | x) & HI
         }
 
+        /// [`sse2::marks`](super::sse2) eight bytes at a time.
         pub(in super::super) fn marks(
             line: &[u8],
-            ends: &mut Vec<usize>,
-            backslashes: &mut Vec<usize>,
-        ) {
+            ends: &mut [usize],
+            backslashes: &mut [usize],
+        ) -> (usize, usize) {
+            let (mut n_ends, mut n_backslashes) = (0, 0);
             let mut chunks = line.chunks_exact(8);
             let mut base = 0;
             for chunk in &mut chunks {
@@ -221,22 +261,31 @@ mod split {
                 let mut tabs = eq_mask(w, b'\t');
                 let mut bs = eq_mask(w, b'\\');
                 while tabs != 0 {
-                    ends.push(base + (tabs.trailing_zeros() / 8) as usize);
+                    ends[n_ends] = base + (tabs.trailing_zeros() / 8) as usize;
+                    n_ends += 1;
                     tabs &= tabs - 1;
                 }
                 while bs != 0 {
-                    backslashes.push(base + (bs.trailing_zeros() / 8) as usize);
+                    backslashes[n_backslashes] = base + (bs.trailing_zeros() / 8) as usize;
+                    n_backslashes += 1;
                     bs &= bs - 1;
                 }
                 base += 8;
             }
             for (i, &c) in chunks.remainder().iter().enumerate() {
                 match c {
-                    b'\t' => ends.push(base + i),
-                    b'\\' => backslashes.push(base + i),
+                    b'\t' => {
+                        ends[n_ends] = base + i;
+                        n_ends += 1;
+                    }
+                    b'\\' => {
+                        backslashes[n_backslashes] = base + i;
+                        n_backslashes += 1;
+                    }
                     _ => {}
                 }
             }
+            (n_ends, n_backslashes)
         }
     }
 }
@@ -259,15 +308,15 @@ pub(crate) fn emit_row(
         None => (line, text),
     };
     let table = target.table.as_deref();
-    split_fields(line, &mut scratch.ends, &mut scratch.backslashes);
+    split_fields(line, scratch);
     let whole = text.or_else(|| simdutf8::basic::from_utf8(line).ok());
     let mut values: Vec<(usize, &str)> = std::mem::take(&mut scratch.values);
     match whole {
         // No backslash: no `\N` and nothing to decode, every field is a value from the line
         // (tabs are ASCII: both ends are char boundaries).
-        Some(text) if scratch.backslashes.is_empty() => {
+        Some(text) if scratch.n_backslashes == 0 => {
             let mut start = 0;
-            values.extend(scratch.ends.iter().enumerate().map(|(col, &end)| {
+            values.extend(scratch.ends().iter().enumerate().map(|(col, &end)| {
                 let value = (col, &text[start..end]);
                 start = end + 1;
                 value
@@ -278,12 +327,12 @@ pub(crate) fn emit_row(
         // a NULL.
         Some(text)
             if scratch
-                .backslashes
+                .backslashes()
                 .iter()
                 .all(|&at| is_null_field_at(line, at)) =>
         {
             let mut start = 0;
-            for (col, &end) in scratch.ends.iter().enumerate() {
+            for (col, &end) in scratch.ends().iter().enumerate() {
                 if line.get(start) != Some(&b'\\') {
                     values.push((col, &text[start..end]));
                 }
@@ -330,8 +379,12 @@ fn decode_fields(line: &[u8], whole: Option<&str>, scratch: &mut RowScratch) {
     scratch.lossy.clear();
     let mut start = 0;
     // The first backslash at or after `start`.
-    let mut next_bs = scratch.backslashes.iter().copied().peekable();
-    for (col, &end) in scratch.ends.iter().enumerate() {
+    let ends = &scratch.ends[..scratch.n_ends];
+    let mut next_bs = scratch.backslashes[..scratch.n_backslashes]
+        .iter()
+        .copied()
+        .peekable();
+    for (col, &end) in ends.iter().enumerate() {
         let field = &line[start..end];
         while next_bs.next_if(|&b| b < start).is_some() {}
         // A field without a backslash is not `\N` and needs no decoding.
@@ -486,6 +539,24 @@ mod tests {
         ends
     }
 
+    #[test]
+    fn a_line_longer_than_the_direct_buffers_is_split_too() {
+        let mut scratch = RowScratch::default();
+        let mut line = b"a\tb".repeat(DIRECT / 3 + 10);
+        line.extend_from_slice(b"\\N\t\\t");
+        split_fields(b"x\ty", &mut scratch);
+        split_fields(&line, &mut scratch);
+        let mut expected: Vec<usize> = memchr::memchr_iter(b'\t', &line).collect();
+        expected.push(line.len());
+        assert_eq!(scratch.ends(), &expected[..]);
+        assert_eq!(scratch.backslashes(), [line.len() - 5, line.len() - 2]);
+        // Room for that many positions, not for one per byte.
+        assert!(scratch.ends.len() < line.len());
+        split_fields(b"x\ty", &mut scratch);
+        assert_eq!(scratch.ends(), [1, 3]);
+        assert!(scratch.backslashes().is_empty());
+    }
+
     proptest! {
         #[test]
         fn rows_reach_the_sink_as_the_cells_did(
@@ -528,19 +599,25 @@ mod tests {
             prop_oneof![Just(b'\t'), Just(b'\\'), Just(b'a'), Just(0x89u8), Just(0x09u8 ^ 0x80), any::<u8>()],
             0..200,
         )) {
-            let (mut ends, mut backslashes) = (Vec::new(), Vec::new());
-            split_fields(&line, &mut ends, &mut backslashes);
-            let mut expected: Vec<usize> = memchr::memchr_iter(b'\t', &line).collect();
-            expected.push(line.len());
-            prop_assert_eq!(ends, expected);
-            let expected: Vec<usize> = memchr::memchr_iter(b'\\', &line).collect();
-            prop_assert_eq!(&backslashes, &expected);
+            // One scratch for the line, a shorter piece of it, and the line again: the
+            // buffers kept from a longer row hold nothing of it.
+            let mut scratch = RowScratch::default();
+            let half = &line[..line.len() / 2];
+            for line in [&line[..], half, &line[..]] {
+                split_fields(line, &mut scratch);
+                let mut expected: Vec<usize> = memchr::memchr_iter(b'\t', line).collect();
+                expected.push(line.len());
+                prop_assert_eq!(scratch.ends(), &expected[..]);
+                let expected: Vec<usize> = memchr::memchr_iter(b'\\', line).collect();
+                prop_assert_eq!(scratch.backslashes(), &expected[..]);
+            }
             // The word-arithmetic split (other targets) finds the same.
-            let (mut ends, mut words) = (Vec::new(), Vec::new());
-            split::words::marks(&line, &mut ends, &mut words);
-            ends.push(line.len());
-            prop_assert_eq!(words, expected);
-            prop_assert_eq!(ends, split_ends(&line));
+            let (mut ends, mut words) = (vec![0; line.len() + 1], vec![0; line.len()]);
+            let (n_ends, n_words) = split::words::marks(&line, &mut ends, &mut words);
+            ends[n_ends] = line.len();
+            let expected: Vec<usize> = memchr::memchr_iter(b'\\', &line).collect();
+            prop_assert_eq!(&words[..n_words], &expected[..]);
+            prop_assert_eq!(&ends[..=n_ends], &split_ends(&line)[..]);
         }
 
         #[test]
