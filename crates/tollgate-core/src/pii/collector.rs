@@ -28,7 +28,7 @@ use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
 
 use serde::Serialize;
 
-use super::quiet::{self, Quiet};
+use super::quiet::{self, Quiet, Trial};
 use super::redact::{fingerprint, redact};
 use super::validate;
 use super::{PiiKind, PiiPolicy};
@@ -620,15 +620,11 @@ struct Memo {
     /// The kind the results are for (a later header can rename the column).
     kind: PiiKind,
     slots: Vec<MemoSlot>,
-    /// Lookups and hits of the first [`MEMO_TRIAL`]: a column of values that rarely come back
-    /// (e-mails, phone numbers, IP addresses) stops paying for the memo.
-    lookups: u32,
-    hits: u32,
+    /// A column of values that rarely come back (e-mails, phone numbers, IP addresses) stops
+    /// paying for the memo after its trial.
+    trial: Trial,
     off: bool,
 }
-
-/// Lookups after which a named column stops using its memo unless one in eight was a hit.
-const MEMO_TRIAL: u32 = 4096;
 
 #[derive(Debug, Clone, Copy)]
 struct MemoSlot {
@@ -669,8 +665,7 @@ impl Memo {
                 };
                 MEMO_SLOTS
             ],
-            lookups: 0,
-            hits: 0,
+            trial: Trial::default(),
             off: false,
         })
     }
@@ -678,27 +673,21 @@ impl Memo {
     /// [`Memo::slot`], counted towards the trial.
     #[inline]
     fn lookup(&mut self, key: [u64; 3], len: usize) -> (&mut MemoSlot, bool) {
-        if self.lookups < MEMO_TRIAL {
-            self.lookups += 1;
-            let hit = self.slot(key, len).1;
-            self.hits += u32::from(hit);
-            if self.lookups == MEMO_TRIAL && self.hits < MEMO_TRIAL / 8 {
-                // Still answers this lookup; the column's later values are judged directly.
-                self.off = true;
-            }
-        }
-        self.slot(key, len)
+        let (slot, hit) = self.slot(key, len);
+        // Still answers this lookup; the column's later values are judged directly.
+        self.off |= self.trial.failed_after(hit);
+        (&mut self.slots[slot], hit)
     }
 
-    /// The slot of the value of length `len` and [`memo_key`] `key`, and whether it holds
-    /// that value.
+    /// The index of the slot of the value of length `len` and [`memo_key`] `key`, and whether
+    /// it holds that value.
     #[inline]
-    fn slot(&mut self, key: [u64; 3], len: usize) -> (&mut MemoSlot, bool) {
+    fn slot(&self, key: [u64; 3], len: usize) -> (usize, bool) {
         let h = (key[0] ^ key[1].rotate_left(21) ^ key[2].rotate_left(42) ^ len as u64)
             .wrapping_mul(0x9e37_79b9_7f4a_7c15);
-        let slot = &mut self.slots[(h >> 56) as usize % MEMO_SLOTS];
-        let hit = usize::from(slot.len) == len && slot.key == key;
-        (slot, hit)
+        let i = (h >> 56) as usize % MEMO_SLOTS;
+        let slot = &self.slots[i];
+        (i, usize::from(slot.len) == len && slot.key == key)
     }
 }
 
@@ -833,7 +822,8 @@ impl Acc<'_> {
                     if memo.is_some() {
                         if let Some(memo) = column_slot.memo.as_mut() {
                             let key = memo_key(value.as_bytes());
-                            memo.slot(key, value.len()).0.hash = Some(h);
+                            let (slot, _) = memo.slot(key, value.len());
+                            memo.slots[slot].hash = Some(h);
                         }
                     }
                     h
@@ -1571,8 +1561,8 @@ mod tests {
                 }
                 // Past the memo's trial in a column of values that do not come back, then
                 // values that do.
-                for i in 0..MEMO_TRIAL as usize + 200 {
-                    let phone = match i.checked_sub(MEMO_TRIAL as usize) {
+                for i in 0..quiet::TRIAL as usize + 200 {
+                    let phone = match i.checked_sub(quiet::TRIAL as usize) {
                         Some(k) => pool[8 + k % 4].to_string(),
                         None => format!("06 {:02} {:02} {:02} {:02}", i % 97, i % 89, i / 89 % 100, 12),
                     };
@@ -1590,7 +1580,7 @@ mod tests {
     fn the_memo_of_a_named_column_of_unique_values_turns_off() {
         let policy = PiiPolicy::default_policy();
         let mut c = Collector::new(&policy, YEAR);
-        for i in 0..MEMO_TRIAL + 10 {
+        for i in 0..quiet::TRIAL + 10 {
             let phone = format!("06 {:02} {:02} {:02} 78", i % 100, i / 100 % 100, i % 7);
             c.cell(Some("t"), Some("telephone"), &phone, u64::from(i) + 1);
             c.cell(

@@ -23,8 +23,30 @@ pub(super) const MAX_BYTES: usize = 256;
 /// Values kept per column (a power of two): a value's slot is chosen by its hash, a new value
 /// replaces the one in its slot.
 const SLOTS: usize = 64;
-/// Lookups after which a column stops using its memo unless one in eight was a hit.
-const TRIAL: u32 = 4096;
+/// Lookups after which a column stops using a memo unless one in eight was a hit (this memo
+/// and the collector's memo of named columns).
+pub(super) const TRIAL: u32 = 4096;
+
+/// The trial of a memo: its first [`TRIAL`] lookups, and how many were hits.
+#[derive(Debug, Default)]
+pub(super) struct Trial {
+    lookups: u32,
+    hits: u32,
+}
+
+impl Trial {
+    /// Counts one lookup; `true` when it ends the trial with fewer than one hit in eight: the
+    /// memo should be given up.
+    #[inline]
+    pub fn failed_after(&mut self, hit: bool) -> bool {
+        if self.lookups == TRIAL {
+            return false;
+        }
+        self.lookups += 1;
+        self.hits += u32::from(hit);
+        self.lookups == TRIAL && self.hits < TRIAL / 8
+    }
+}
 /// Bytes of values all the memos of one collector may hold together (the collector's
 /// default budget).
 pub(super) const BUDGET: usize = 8 << 20;
@@ -65,8 +87,7 @@ struct Slot {
 #[derive(Debug)]
 pub(super) struct Quiet {
     slots: Vec<Slot>,
-    lookups: u32,
-    hits: u32,
+    trial: Trial,
     /// Given up: the column's values rarely came back.
     off: bool,
 }
@@ -75,8 +96,7 @@ impl Quiet {
     pub fn new() -> Box<Quiet> {
         Box::new(Quiet {
             slots: (0..SLOTS).map(|_| Slot::default()).collect(),
-            lookups: 0,
-            hits: 0,
+            trial: Trial::default(),
             off: false,
         })
     }
@@ -93,15 +113,11 @@ impl Quiet {
     pub fn seen(&mut self, v: &[u8], h: u64, used: &mut usize) -> bool {
         let slot = &self.slots[(h as usize) % SLOTS];
         let hit = slot.hash == h && *slot.value == *v;
-        if self.lookups < TRIAL {
-            self.lookups += 1;
-            self.hits += u32::from(hit);
-            if self.lookups == TRIAL && self.hits < TRIAL / 8 {
-                self.off = true;
-                for slot in &mut self.slots {
-                    *used -= slot.value.len();
-                    *slot = Slot::default();
-                }
+        if self.trial.failed_after(hit) {
+            self.off = true;
+            for slot in &mut self.slots {
+                *used -= slot.value.len();
+                *slot = Slot::default();
             }
         }
         hit
