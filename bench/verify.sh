@@ -381,6 +381,8 @@ if profiled:
                       r"^SELECT n\.nspname::text FROM pg_namespace n WHERE|"
                       # tracker.rs: statistics flush, what changed, the catalog list, the version
                       r"pg_stat_force_next_flush|pg_stat_get_tuples_inserted|"
+                      # et.rs: the change log read at the end of each side, and its set-up
+                      r"AS tollgate_flushed FROM o|tollgate_log|EVENT TRIGGER tollgate_verify|"
                       r"FROM pg_class c WHERE c\.relnamespace = \$\d+::regnamespace|"
                       r"current_setting\(\$1\)::int4, current_setting")
     lockq = re.compile(r"pg_locks|^SELECT current_setting\(\$1\)$|"
@@ -395,7 +397,7 @@ if profiled:
         top = []
         for r in csv.DictReader(open(os.path.join(work, name))):
             q, calls, ms = r["query"], int(r["calls"]), float(r["ms"])
-            if "pg_stat_force_next_flush" in q:
+            if "pg_stat_force_next_flush" in q or "AS tollgate_flushed FROM o" in q:
                 flushes[name] = flushes.get(name, 0) + calls
             if snap.search(q):
                 k = "catalog snapshots"
@@ -430,7 +432,8 @@ if profiled:
     for c, f, lbl in cols:
         if c in data and data[c][0]["catalog snapshots"][0]:
             k = data[c][0]["catalog snapshots"]
-            # Incremental snapshots start with one statistics flush each; full ones are 12 queries.
+            # Incremental snapshots start with one statistics flush or one read of the change
+            # log each; full ones are 12 queries.
             n = flushes.get(f) or k[0] // 12
             print()
             print("%s: %d catalog reads (%d queries), %.2f ms of server time per read on "

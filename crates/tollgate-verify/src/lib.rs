@@ -29,6 +29,7 @@
 pub mod data;
 mod diff;
 mod error;
+mod et;
 pub mod run;
 mod server;
 mod snapshot;

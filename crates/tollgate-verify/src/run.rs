@@ -89,6 +89,10 @@ pub struct RunReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub base_error: Option<(String, StatementError)>,
     pub migrations: Vec<MigrationOutcome>,
+    /// The snapshots followed the event triggers' change log to the end of the run (a
+    /// superuser's run; see the tracker): for tests and benchmarks, not part of the report.
+    #[serde(skip)]
+    pub change_log: bool,
 }
 
 fn ms(since: Instant) -> u64 {
@@ -420,8 +424,13 @@ async fn run_batched(
             );
         }
     }
+    // A tail that failed after the side committed: the side stands, the rows of the tail do
+    // not (the tracker then reads for itself, and the session is set up again).
+    let mut tail_failed = false;
     if let Some(e) = sent.error {
-        if done < n {
+        if done == n && marks.contains_key(&-2) {
+            tail_failed = true;
+        } else if done < n {
             // Statement `done` failed: the transaction block is aborted.
             step.error = Some(map_error_at(&e, done, &statements[done], offsets[done]));
             let _ = exec(conn, "ROLLBACK").await;
@@ -430,12 +439,11 @@ async fn run_batched(
             if let Some(st) = statements.last() {
                 step.error = Some(map_error_at(&e, n - 1, st, commit_offset));
             }
-        } else {
-            // The side is committed; the tail failed.
-            return Err(VerifyError::Sql(e.to_string()));
         }
-        step.ms = ms(start);
-        return Ok(Some((step, locks, None)));
+        if !tail_failed {
+            step.ms = ms(start);
+            return Ok(Some((step, locks, None)));
+        }
     }
     if done < n || !marks.contains_key(&-2) {
         return Err(VerifyError::Sql(
@@ -452,7 +460,12 @@ async fn run_batched(
     }
     step.ok = true;
     step.ms = ms(start);
-    Ok(Some((step, locks, tail.map(|_| tail_rows))))
+    let tail_rows = if tail_failed {
+        None
+    } else {
+        tail.map(|_| tail_rows)
+    };
+    Ok(Some((step, locks, tail_rows)))
 }
 
 /// Runs one side. Returns the step, for an up the locks it traced, and the rows of `tail` (SQL
@@ -495,8 +508,10 @@ async fn run_side(
     }
     let (step, locks) =
         run_side_stepwise(conn, statements, transactional, trace, default_lock_timeout).await?;
+    // A tail that fails leaves the rows to the tracker and the session to the next migration
+    // (see [`run_batched`]).
     let rows = match tail {
-        Some(t) if step.ok => Some(run_tail(conn, t).await?),
+        Some(t) if step.ok => run_tail(conn, t).await.ok(),
         _ => None,
     };
     Ok((step, locks, rows))
@@ -815,8 +830,16 @@ pub async fn run_tuned(
                 } else {
                     Some(session.clone())
                 };
-                let rows = run_tail(&mut conn, tail.as_deref().unwrap_or(&session)).await?;
-                flushed_at(&rows)
+                match run_tail(&mut conn, tail.as_deref().unwrap_or(&session)).await {
+                    Ok(rows) => flushed_at(&rows),
+                    // The tracker's part failed (its change log is gone): the session alone,
+                    // and the tracker reads for itself.
+                    Err(_) if tail.as_deref() != Some(session.as_str()) => {
+                        run_tail(&mut conn, &session).await?;
+                        None
+                    }
+                    Err(e) => return Err(e),
+                }
             }
         };
         let start = Instant::now();
@@ -936,6 +959,7 @@ pub async fn run_tuned(
         out.ms = ms(start);
         report.migrations.push(out);
     }
+    report.change_log = tracker.uses_change_log();
     let _ = conn.close().await;
     if std::env::var_os("TOLLGATE_VERIFY_SNAPSHOT_STATS").is_some() {
         eprintln!("tollgate verify: snapshots: {:?}", tracker.stats);

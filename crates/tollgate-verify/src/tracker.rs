@@ -15,6 +15,16 @@
 //! 3. Only those objects are read again, in one statement, with exactly the expressions
 //!    [`snapshot`](crate::snapshot) uses, and replace their previous entries.
 //!
+//! When the role is a superuser, steps 1 and 2 come instead from a change log that two event
+//! triggers keep ([`crate::et`]): it names every object each DDL command created, altered or
+//! dropped, and it is read in the last message of each side, so a snapshot costs no round
+//! trip and no statistics flush before its re-read. What the event triggers do not report is
+//! covered apart: `pg_class` rows written since the last call (storage changed by `TRUNCATE`,
+//! `VACUUM FULL`, `CLUSTER`, `REINDEX`), and a full read when a partitioned or inherited table
+//! or a composite type changes (the command names the parent or the type, not the tables it
+//! reaches). A log that was reset (`RESET ALL`) or lost (`DISCARD`, `DEALLOCATE`) sends the
+//! tracker back to the counters, from a full read.
+//!
 //! It fails closed: whatever the cache cannot account for exactly makes it read everything
 //! again (a "full" read), and some conditions switch it off for the rest of the run:
 //!
@@ -52,22 +62,32 @@ use crate::snapshot::{
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum SnapshotMode {
     /// Re-read only what changed since the previous snapshot (falls back to a full read when
-    /// it cannot tell).
+    /// it cannot tell), as the change log of event triggers tells when the role is a
+    /// superuser, as the statistics counters tell otherwise.
     #[default]
     Incremental,
+    /// Incremental, from the counters even for a superuser
+    /// (`TOLLGATE_VERIFY_SNAPSHOTS=counters`).
+    Counters,
     /// Read the whole schema every time.
     Full,
     /// Incremental, and compared with a full read every time: a difference is an error. Slow;
     /// for tests and for diagnosing a suspected cache bug (`TOLLGATE_VERIFY_SNAPSHOTS=check`).
     Checked,
+    /// [`SnapshotMode::Counters`], compared with a full read every time
+    /// (`TOLLGATE_VERIFY_SNAPSHOTS=check-counters`).
+    CheckedCounters,
 }
 
 impl SnapshotMode {
-    /// `TOLLGATE_VERIFY_SNAPSHOTS=full|check|incremental`, incremental when unset.
+    /// `TOLLGATE_VERIFY_SNAPSHOTS=full|check|counters|check-counters|incremental`,
+    /// incremental when unset.
     pub fn from_env() -> SnapshotMode {
         match std::env::var("TOLLGATE_VERIFY_SNAPSHOTS").as_deref() {
             Ok("full") => SnapshotMode::Full,
             Ok("check") => SnapshotMode::Checked,
+            Ok("counters") => SnapshotMode::Counters,
+            Ok("check-counters") => SnapshotMode::CheckedCounters,
             _ => SnapshotMode::Incremental,
         }
     }
@@ -133,8 +153,28 @@ const IGNORED: [&str; 9] = [
 const FLUSH_SQL: &str = "SELECT pg_catalog.clock_timestamp()::text AS tollgate_flushed \
      FROM (SELECT pg_catalog.pg_stat_force_next_flush()) f";
 
+/// The settings that change how definitions print, and the statistics' reset time, as one
+/// text: a change makes the next snapshot a full read.
+const SETTINGS_SQL: &str =
+    "concat_ws(' | ', current_schemas(true)::text, current_user, session_user, \
+     current_setting('DateStyle'), current_setting('IntervalStyle'), \
+     current_setting('TimeZone'), current_setting('extra_float_digits'), \
+     current_setting('bytea_output'), current_setting('quote_all_identifiers'), \
+     current_setting('standard_conforming_strings'), current_setting('lc_numeric'), \
+     current_setting('lc_monetary'), current_setting('xmlbinary'), \
+     current_setting('xmloption'), current_setting('track_counts'), \
+     pg_stat_get_db_stat_reset_time((SELECT oid FROM pg_database \
+       WHERE datname = current_database()))::text)";
+
 /// First oid PostgreSQL gives to objects created after initdb.
 const FIRST_NORMAL_OID: i64 = 16384;
+
+const PG_CLASS: i64 = 1259;
+const PG_TYPE: i64 = 1247;
+const PG_PROC: i64 = 1255;
+/// Catalogs whose objects the change log may name and no snapshot shows: `pg_default_acl`,
+/// `pg_policy`, `pg_event_trigger`.
+const ET_IGNORED: [i64; 3] = [826, 3256, 3466];
 
 fn user_ns(name: &str) -> bool {
     name != "pg_catalog"
@@ -207,20 +247,13 @@ fn detect_sql(first: bool) -> &'static str {
              FROM cur, generate_subscripts(cur.ctr, 1) k"
                 .to_string(),
             "SELECT 'other', cur.other, NULL, NULL, NULL, NULL FROM cur".to_string(),
-            "SELECT 'meta', \
+            format!(
+                "SELECT 'meta', \
                (transaction_timestamp() <= $5::text::timestamptz \
                 OR pg_current_xact_id_if_assigned() IS NOT NULL)::int::int8, NULL, NULL, \
-               concat_ws(' | ', current_schemas(true)::text, current_user, session_user, \
-                 current_setting('DateStyle'), current_setting('IntervalStyle'), \
-                 current_setting('TimeZone'), current_setting('extra_float_digits'), \
-                 current_setting('bytea_output'), current_setting('quote_all_identifiers'), \
-                 current_setting('standard_conforming_strings'), current_setting('lc_numeric'), \
-                 current_setting('lc_monetary'), current_setting('xmlbinary'), \
-                 current_setting('xmloption'), current_setting('track_counts'), \
-                 pg_stat_get_db_stat_reset_time((SELECT oid FROM pg_database \
-                   WHERE datname = current_database()))::text), \
+               {SETTINGS_SQL}, \
                pg_snapshot_xmin(pg_current_snapshot())::text"
-                .to_string(),
+            ),
             // Relations written (all user ones on the first call), with whether another
             // relation has the same name.
             format!(
@@ -834,7 +867,22 @@ pub struct Tracker {
     /// Shared with the snapshots handed out: copied only when changed while one is still held.
     snap: Arc<Snapshot>,
     flushed_at: String,
+    /// Changes come from the event-trigger log ([`crate::et`]) instead of the counters.
+    et: bool,
     pub stats: TrackerStats,
+}
+
+/// What the rows of one detection name, before the deletions are settled.
+#[derive(Default)]
+struct Seen {
+    enums: BTreeSet<i64>,
+    functions: BTreeSet<i64>,
+    nsps: Option<HashMap<i64, String>>,
+    new_types: Vec<(i64, String, String)>,
+    new_procs: Vec<(i64, String, String)>,
+    new_rels: Vec<(i64, char, String, String)>,
+    atts: Vec<(i64, i64, bool, String)>,
+    rel_rows: Vec<i64>,
 }
 
 enum Step {
@@ -892,6 +940,7 @@ impl Tracker {
             functions: HashMap::new(),
             snap: Arc::default(),
             flushed_at: String::new(),
+            et: false,
             stats: TrackerStats::default(),
         };
         if mode == SnapshotMode::Full {
@@ -926,6 +975,20 @@ impl Tracker {
         .await
         .map_err(|e| sql_error("listing the system catalogs", &e))?;
         t.other_catalogs = others;
+        if matches!(mode, SnapshotMode::Incremental | SnapshotMode::Checked) {
+            let su: String = sqlx::query_scalar("SELECT current_setting('is_superuser')")
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(|e| sql_error("reading the role", &e))?;
+            if su == "on" {
+                use sqlx::Executor;
+                let sql = crate::et::setup_sql(SETTINGS_SQL);
+                t.et = conn
+                    .execute(sqlx::raw_sql(sqlx::AssertSqlSafe(sql)))
+                    .await
+                    .is_ok();
+            }
+        }
         Ok(t)
     }
 
@@ -944,6 +1007,9 @@ impl Tracker {
     /// The runner appends it to the message that ends a migration's side, after its `COMMIT`,
     /// and hands the time to [`Tracker::snapshot_flushed`]: one round trip less per snapshot.
     pub fn flush_sql(&self) -> Option<&'static str> {
+        if self.et && self.off.is_none() {
+            return Some(crate::et::TAIL_SQL);
+        }
         self.off.is_none().then_some(FLUSH_SQL)
     }
 
@@ -959,8 +1025,15 @@ impl Tracker {
             *self.stats.full.entry(why).or_default() += 1;
             return Ok(Arc::new(snapshot(conn).await?));
         }
-        self.refresh(conn, flushed).await?;
-        if self.mode == SnapshotMode::Checked {
+        if self.et {
+            self.refresh_et(conn, flushed).await?;
+        } else {
+            self.refresh(conn, flushed).await?;
+        }
+        if matches!(
+            self.mode,
+            SnapshotMode::Checked | SnapshotMode::CheckedCounters
+        ) {
             let full = snapshot(conn).await?;
             if full != *self.snap || full.storage != self.snap.storage {
                 let mut what: Vec<String> = crate::diff(&full, &self.snap)
@@ -980,6 +1053,11 @@ impl Tracker {
             }
         }
         Ok(Arc::clone(&self.snap))
+    }
+
+    /// Whether the snapshots follow the event triggers' change log (see the module docs).
+    pub fn uses_change_log(&self) -> bool {
+        self.et && self.off.is_none()
     }
 
     /// Tables, views, materialized views and foreign tables (by oid) with their display
@@ -1021,6 +1099,10 @@ impl Tracker {
         } else {
             Step::Full("first snapshot")
         };
+        self.run_step(conn, step).await
+    }
+
+    async fn run_step(&mut self, conn: &mut PgConnection, step: Step) -> Result<(), VerifyError> {
         match step {
             Step::Full(why) => {
                 *self.stats.full.entry(why).or_default() += 1;
@@ -1049,6 +1131,323 @@ impl Tracker {
                 self.apply(conn, rels, enums, functions, schemas, false)
                     .await
             }
+        }
+    }
+
+    async fn refresh_et(
+        &mut self,
+        conn: &mut PgConnection,
+        flushed: Option<String>,
+    ) -> Result<(), VerifyError> {
+        let text = match flushed {
+            Some(f) if f.starts_with("et") => f,
+            _ => {
+                use sqlx::Executor;
+                match conn.fetch_all(sqlx::raw_sql(crate::et::TAIL_SQL)).await {
+                    Ok(rows) => rows
+                        .first()
+                        .and_then(|r| r.try_get::<String, _>("tollgate_flushed").ok())
+                        .unwrap_or_default(),
+                    Err(_) => {
+                        // The log is gone (`DISCARD ALL`, `DEALLOCATE ALL`, its function or
+                        // triggers dropped): back to the counters, from a full read.
+                        self.et_off(conn).await;
+                        *self.stats.full.entry("the change log is gone").or_default() += 1;
+                        return self.refresh(conn, None).await;
+                    }
+                }
+            }
+        };
+        let step = if !self.primed {
+            Step::Full("first snapshot")
+        } else {
+            match crate::et::parse(&text) {
+                Some(rows) => self.plan_et(&rows),
+                None => Step::Full("unreadable change log"),
+            }
+        };
+        if matches!(step, Step::Full("the change log was reset")) {
+            // It cannot be trusted any more: back to the counters, from a full read.
+            self.et_off(conn).await;
+            *self
+                .stats
+                .full
+                .entry("the change log was reset")
+                .or_default() += 1;
+            return self.refresh(conn, None).await;
+        }
+        if matches!(step, Step::Full(_)) {
+            // A full read lists everything through the detection query, whose check for an
+            // open transaction needs the clock of a statement run before it.
+            self.flushed_at = sqlx::query_scalar(FLUSH_SQL)
+                .fetch_one(&mut *conn)
+                .await
+                .map_err(|e| sql_error("reading the clock", &e))?;
+        }
+        self.run_step(conn, step).await
+    }
+
+    /// Stops using the change log, and takes its triggers away (best effort: they may be gone
+    /// already). The next snapshot is a full read through the counters.
+    async fn et_off(&mut self, conn: &mut PgConnection) {
+        use sqlx::Executor;
+        self.et = false;
+        self.primed = false;
+        for sql in [
+            "DROP EVENT TRIGGER IF EXISTS tollgate_verify_end",
+            "DROP EVENT TRIGGER IF EXISTS tollgate_verify_drop",
+            "DEALLOCATE tollgate_changes",
+        ] {
+            let _ = conn.execute(sqlx::raw_sql(sql)).await;
+        }
+    }
+
+    fn plan_et(&mut self, rows: &[crate::et::Row]) -> Step {
+        match self.plan_et_inner(rows) {
+            Ok(step) => step,
+            Err(why) => Step::Full(why),
+        }
+    }
+
+    fn plan_et_inner(&mut self, rows: &[crate::et::Row]) -> Result<Step, &'static str> {
+        let mut seen = Seen::default();
+        let mut dropped: Vec<(i64, i64)> = Vec::new();
+        for row in rows {
+            let a = row.a.unwrap_or(0);
+            match row.tag.as_str() {
+                "meta" => {
+                    if a != 0 {
+                        return Err("a transaction is open");
+                    }
+                    if row.s.as_deref() != Some(self.settings.as_str()) {
+                        return Err("settings or statistics reset");
+                    }
+                }
+                "lost" => return Err("the change log was reset"),
+                "inherit" => return Err("a partitioned or inherited table changed"),
+                "composite" => return Err("a composite type changed"),
+                "other" if !ET_IGNORED.contains(&a) => return Err("another catalog changed"),
+                "drop" => dropped.push((a, row.b.unwrap_or(0))),
+                _ => self.seen_row(&mut seen, row)?,
+            }
+        }
+        let (schemas, renamed) = self.settle_names(&mut seen)?;
+        for (classid, oid) in dropped {
+            match classid {
+                PG_CLASS => self.drop_rel(oid),
+                PG_TYPE => {
+                    self.types.remove(&oid);
+                    self.drop_enum(oid);
+                }
+                PG_PROC => self.drop_function(oid),
+                _ => {}
+            }
+        }
+        let (rels, enums, functions) = self.settle_units(seen, BTreeSet::new());
+        Ok(Step::Apply {
+            rels,
+            enums,
+            functions,
+            schemas,
+            renamed,
+        })
+    }
+
+    /// A detection row that both detections (counters, change log) give the same way:
+    /// relations, columns, relations named by a row of theirs, types, enum labels, functions,
+    /// schemas. `Err`: why the snapshot must be a full read.
+    fn seen_row(&mut self, seen: &mut Seen, row: &crate::et::Row) -> Result<(), &'static str> {
+        let (b, c) = (row.b, row.c);
+        let a = row.a.unwrap_or(0);
+        let schema = || row.s.clone().unwrap_or_default();
+        let name = || row.t.clone().unwrap_or_default();
+        match row.tag.as_str() {
+            "class" => {
+                let (schema, name) = (schema(), name());
+                if a < FIRST_NORMAL_OID {
+                    return Err("a system relation changed");
+                }
+                if c == Some(1) && (user_ns(&schema) || temp_ns(&schema)) {
+                    self.off = Some("a relation shares its name with another one");
+                    return Err("a relation shares its name with another one");
+                }
+                if !user_ns(&schema) {
+                    if schema == "pg_catalog" || schema == "information_schema" {
+                        return Err("a system relation changed");
+                    }
+                    return Ok(());
+                }
+                if let Some(u) = self.rels.get(&a) {
+                    if u.schema != schema || u.name != name {
+                        return Err("a relation was renamed");
+                    }
+                }
+                seen.new_rels.push((a, kind(b), schema, name));
+            }
+            "att" => {
+                if a < FIRST_NORMAL_OID {
+                    return Err("a system column changed");
+                }
+                seen.atts.push((
+                    a,
+                    b.unwrap_or(0),
+                    c == Some(1),
+                    row.s.clone().unwrap_or_default(),
+                ));
+            }
+            "rel" => seen.rel_rows.push(a),
+            "type" => {
+                let (schema, name) = (schema(), name());
+                if a < FIRST_NORMAL_OID {
+                    return Err("a system type changed");
+                }
+                if c == Some(1) && (user_ns(&schema) || temp_ns(&schema)) {
+                    self.off = Some("a type shares its name with another one");
+                    return Err("a type shares its name with another one");
+                }
+                if schema == "pg_catalog" || schema == "information_schema" {
+                    return Err("a system type changed");
+                }
+                if let Some((s0, n0)) = self.types.get(&a) {
+                    if *s0 != schema || *n0 != name {
+                        return Err("a type was renamed");
+                    }
+                }
+                if b == Some('e' as i64) {
+                    seen.enums.insert(a);
+                }
+                seen.new_types.push((a, schema, name));
+            }
+            "enum" => {
+                seen.enums.insert(a);
+            }
+            "proc" => {
+                let (schema, name) = (schema(), name());
+                if a < FIRST_NORMAL_OID {
+                    return Err("a system function changed");
+                }
+                if c == Some(1) && (user_ns(&schema) || temp_ns(&schema)) {
+                    self.off = Some("a function shares its name with another one");
+                    return Err("a function shares its name with another one");
+                }
+                if schema == "pg_catalog" || schema == "information_schema" {
+                    return Err("a system function changed");
+                }
+                if let Some((s0, n0, _)) = self.functions.get(&a) {
+                    if *s0 != schema || *n0 != name {
+                        return Err("a function was renamed");
+                    }
+                }
+                seen.functions.insert(a);
+                seen.new_procs.push((a, schema, name));
+            }
+            "nsp" => {
+                seen.nsps
+                    .get_or_insert_with(HashMap::new)
+                    .insert(a, schema());
+            }
+            _ => {}
+        }
+        Ok(())
+    }
+
+    /// Schemas: a known one renamed means a full read, otherwise the list is read again.
+    /// Columns renamed: of a table or view, what depends on it is read again too (the
+    /// relations returned); of anything else (a composite type, an index), everything.
+    fn settle_names(&mut self, seen: &mut Seen) -> Result<(bool, BTreeSet<i64>), &'static str> {
+        let mut schemas = false;
+        if let Some(nsps) = seen.nsps.take() {
+            for (oid, name) in &self.namespaces {
+                if let Some(now) = nsps.get(oid) {
+                    if now != name {
+                        return Err("a schema was renamed");
+                    }
+                }
+            }
+            self.namespaces = nsps;
+            schemas = true;
+        }
+        let mut renamed = BTreeSet::new();
+        for (rel, num, dropped, name) in &seen.atts {
+            let Some(u) = self.rels.get(rel) else {
+                continue;
+            };
+            if *dropped || *num <= 0 {
+                continue;
+            }
+            if u.attnames.get(num).is_some_and(|old| old != name) {
+                if !matches!(u.kind, 'r' | 'p' | 'v' | 'm') {
+                    return Err("a column was renamed");
+                }
+                renamed.insert(*rel);
+            }
+        }
+        Ok((schemas, renamed))
+    }
+
+    /// Takes the new and changed relations, types and functions into the cache and returns
+    /// what to read again: those relations (with `more`), enum types and functions, of user
+    /// schemas only.
+    fn settle_units(
+        &mut self,
+        seen: Seen,
+        mut rels: BTreeSet<i64>,
+    ) -> (BTreeSet<i64>, BTreeSet<i64>, BTreeSet<i64>) {
+        let Seen {
+            mut enums,
+            mut functions,
+            new_types,
+            new_procs,
+            new_rels,
+            atts,
+            rel_rows,
+            ..
+        } = seen;
+        for (oid, k, schema, name) in new_rels {
+            let u = self.rels.entry(oid).or_default();
+            u.kind = k;
+            u.schema = schema;
+            u.name = name;
+            rels.insert(oid);
+        }
+        for (oid, schema, name) in new_types {
+            self.types.insert(oid, (schema, name));
+        }
+        for (oid, schema, name) in new_procs {
+            let e = self
+                .functions
+                .entry(oid)
+                .or_insert_with(|| (String::new(), String::new(), String::new()));
+            e.0 = schema;
+            e.1 = name;
+        }
+        for rel in atts.iter().map(|a| a.0).chain(rel_rows) {
+            if self.rels.contains_key(&rel) {
+                rels.insert(rel);
+            }
+        }
+        // Only relations of user schemas are units.
+        rels.retain(|oid| self.rels.contains_key(oid));
+        enums.retain(|oid| self.types.get(oid).is_some_and(|(s, _)| user_ns(s)));
+        functions.retain(|oid| self.functions.get(oid).is_some_and(|(s, _, _)| user_ns(s)));
+        (rels, enums, functions)
+    }
+
+    fn drop_rel(&mut self, oid: i64) {
+        if let Some(u) = self.rels.remove(&oid) {
+            u.remove_from(Arc::make_mut(&mut self.snap));
+        }
+    }
+
+    fn drop_enum(&mut self, oid: i64) {
+        if let Some(key) = self.enums.remove(&oid) {
+            Arc::make_mut(&mut self.snap).enums.remove(&key);
+        }
+    }
+
+    fn drop_function(&mut self, oid: i64) {
+        if let Some((_, _, key)) = self.functions.remove(&oid) {
+            Arc::make_mut(&mut self.snap).functions.remove(&key);
         }
     }
 
@@ -1226,10 +1625,14 @@ impl Tracker {
     }
 
     fn plan_inner(&mut self, rows: &[PgRow]) -> Result<Step, VerifyError> {
-        let mut rels = BTreeSet::new();
-        let mut enums = BTreeSet::new();
-        let mut functions = BTreeSet::new();
-        let mut schemas = false;
+        Ok(match self.plan_counted(rows)? {
+            Ok(step) => step,
+            Err(why) => Step::Full(why),
+        })
+    }
+
+    fn plan_counted(&mut self, rows: &[PgRow]) -> Result<Result<Step, &'static str>, VerifyError> {
+        let mut seen = Seen::default();
         let mut ctr = vec![0i64; TRACKED.len()];
         let mut del = vec![0i64; TRACKED.len()];
         let mut live: Option<HashSet<i64>> = None;
@@ -1237,117 +1640,34 @@ impl Tracker {
         let mut live_procs: Option<HashSet<i64>> = None;
         let mut counts: [Option<HashMap<i64, i64>>; 3] = [None, None, None];
         let mut owners: Option<HashMap<i64, Vec<(i64, i64)>>> = None;
-        let mut nsps: Option<HashMap<i64, String>> = None;
-        let mut new_types: Vec<(i64, String, String)> = Vec::new();
-        let mut new_procs: Vec<(i64, String, String)> = Vec::new();
-        let mut new_rels: Vec<(i64, char, String, String)> = Vec::new();
-        let mut atts: Vec<(i64, i64, bool, String)> = Vec::new();
-        let mut rel_rows: Vec<i64> = Vec::new();
         let mut window = None;
         for row in rows {
-            let tag: String = get(row, 0)?;
-            let a: Option<i64> = get(row, 1)?;
-            let b: Option<i64> = get(row, 2)?;
-            let c: Option<i64> = get(row, 3)?;
-            let s: Option<String> = get(row, 4)?;
-            let t: Option<String> = get(row, 5)?;
-            let a = a.unwrap_or(0);
-            match tag.as_str() {
+            let row = crate::et::Row {
+                tag: get(row, 0)?,
+                a: get(row, 1)?,
+                b: get(row, 2)?,
+                c: get(row, 3)?,
+                s: get(row, 4)?,
+                t: get(row, 5)?,
+            };
+            let (b, c) = (row.b, row.c);
+            let a = row.a.unwrap_or(0);
+            match row.tag.as_str() {
                 "meta" => {
                     if a != 0 {
-                        return Ok(Step::Full("a transaction is open"));
+                        return Ok(Err("a transaction is open"));
                     }
-                    if s.as_deref() != Some(self.settings.as_str()) {
-                        return Ok(Step::Full("settings or statistics reset"));
+                    if row.s.as_deref() != Some(self.settings.as_str()) {
+                        return Ok(Err("settings or statistics reset"));
                     }
-                    window = t.map(|x| xid32(&x));
+                    window = row.t.map(|x| xid32(&x));
                 }
                 "ctr" => {
                     let k = (a - 1) as usize;
                     ctr[k] = b.unwrap_or(0);
                     del[k] = c.unwrap_or(0);
                 }
-                "other" if a != self.other => {
-                    return Ok(Step::Full("another catalog changed"));
-                }
-                "class" => {
-                    let (schema, name) = (s.unwrap_or_default(), t.unwrap_or_default());
-                    if a < FIRST_NORMAL_OID {
-                        return Ok(Step::Full("a system relation changed"));
-                    }
-                    if c == Some(1) && (user_ns(&schema) || temp_ns(&schema)) {
-                        self.off = Some("a relation shares its name with another one");
-                        return Ok(Step::Full("a relation shares its name with another one"));
-                    }
-                    if !user_ns(&schema) {
-                        if schema == "pg_catalog" || schema == "information_schema" {
-                            return Ok(Step::Full("a system relation changed"));
-                        }
-                        continue;
-                    }
-                    if let Some(u) = self.rels.get(&a) {
-                        if u.schema != schema || u.name != name {
-                            return Ok(Step::Full("a relation was renamed"));
-                        }
-                    }
-                    new_rels.push((a, kind(b), schema, name));
-                }
-                "att" => {
-                    if a < FIRST_NORMAL_OID {
-                        return Ok(Step::Full("a system column changed"));
-                    }
-                    atts.push((a, b.unwrap_or(0), c == Some(1), s.unwrap_or_default()));
-                }
-                "rel" => rel_rows.push(a),
-                "type" => {
-                    let (schema, name) = (s.unwrap_or_default(), t.unwrap_or_default());
-                    if a < FIRST_NORMAL_OID {
-                        return Ok(Step::Full("a system type changed"));
-                    }
-                    if c == Some(1) && (user_ns(&schema) || temp_ns(&schema)) {
-                        self.off = Some("a type shares its name with another one");
-                        return Ok(Step::Full("a type shares its name with another one"));
-                    }
-                    if schema == "pg_catalog" || schema == "information_schema" {
-                        return Ok(Step::Full("a system type changed"));
-                    }
-                    if let Some((s0, n0)) = self.types.get(&a) {
-                        if *s0 != schema || *n0 != name {
-                            return Ok(Step::Full("a type was renamed"));
-                        }
-                    }
-                    if b == Some('e' as i64) {
-                        enums.insert(a);
-                    }
-                    new_types.push((a, schema, name));
-                }
-                "enum" => {
-                    enums.insert(a);
-                }
-                "proc" => {
-                    let (schema, name) = (s.unwrap_or_default(), t.unwrap_or_default());
-                    if a < FIRST_NORMAL_OID {
-                        return Ok(Step::Full("a system function changed"));
-                    }
-                    if c == Some(1) && (user_ns(&schema) || temp_ns(&schema)) {
-                        self.off = Some("a function shares its name with another one");
-                        return Ok(Step::Full("a function shares its name with another one"));
-                    }
-                    if schema == "pg_catalog" || schema == "information_schema" {
-                        return Ok(Step::Full("a system function changed"));
-                    }
-                    if let Some((s0, n0, _)) = self.functions.get(&a) {
-                        if *s0 != schema || *n0 != name {
-                            return Ok(Step::Full("a function was renamed"));
-                        }
-                    }
-                    functions.insert(a);
-                    new_procs.push((a, schema, name));
-                }
-                "nsp" => {
-                    nsps.get_or_insert_with(HashMap::new)
-                        .insert(a, s.unwrap_or_default());
-                }
+                "other" if a != self.other => return Ok(Err("another catalog changed")),
                 "own" => {
                     let o = owners.get_or_insert_with(HashMap::new);
                     let e = o.entry(a).or_default();
@@ -1356,7 +1676,7 @@ impl Tracker {
                     }
                 }
                 "ext" if (a, b.unwrap_or(0), c.unwrap_or(0)) != self.ext => {
-                    return Ok(Step::Full("extension membership changed"));
+                    return Ok(Err("extension membership changed"));
                 }
                 "live" => {
                     live.get_or_insert_with(HashSet::new).insert(a);
@@ -1368,7 +1688,7 @@ impl Tracker {
                     live_procs.get_or_insert_with(HashSet::new).insert(a);
                 }
                 "ncon" | "ntrg" | "ndef" => {
-                    let i = match tag.as_str() {
+                    let i = match row.tag.as_str() {
                         "ncon" => 0,
                         "ntrg" => 1,
                         _ => 2,
@@ -1377,16 +1697,20 @@ impl Tracker {
                         .get_or_insert_with(HashMap::new)
                         .insert(a, b.unwrap_or(0));
                 }
-                _ => {}
+                _ => {
+                    if let Err(why) = self.seen_row(&mut seen, &row) {
+                        return Ok(Err(why));
+                    }
+                }
             }
         }
         let Some(window) = window else {
-            return Ok(Step::Full("no window"));
+            return Ok(Err("no window"));
         };
         if ctr.iter().zip(&self.ctr).any(|(n, o)| n < o)
             || del.iter().zip(&self.del).any(|(n, o)| n < o)
         {
-            return Ok(Step::Full("statistics went backwards"));
+            return Ok(Err("statistics went backwards"));
         }
         let deleted = |k: usize| del[k] != self.del[k];
         // Deletions that only a dropped relation explains.
@@ -1395,10 +1719,10 @@ impl Tracker {
                 .iter()
                 .any(|&k| deleted(k))
         {
-            return Ok(Step::Full("a deletion no dropped relation explains"));
+            return Ok(Err("a deletion no dropped relation explains"));
         }
         if deleted(ENUM) && !deleted(TYPE) {
-            return Ok(Step::Full("an enum label deleted"));
+            return Ok(Err("an enum label deleted"));
         }
         // A gate that opened must have produced its rows (the queries read them all).
         if deleted(CLASS) && live.is_none() {
@@ -1418,39 +1742,12 @@ impl Tracker {
         if ctr[13] != self.ctr[13] && owners.is_none() {
             owners = Some(HashMap::new());
         }
+        let (schemas, renamed) = match self.settle_names(&mut seen) {
+            Ok(x) => x,
+            Err(why) => return Ok(Err(why)),
+        };
 
-        // Schemas: a known one renamed means a full read; otherwise read the list again.
-        if let Some(nsps) = nsps {
-            for (oid, name) in &self.namespaces {
-                if let Some(now) = nsps.get(oid) {
-                    if now != name {
-                        return Ok(Step::Full("a schema was renamed"));
-                    }
-                }
-            }
-            self.namespaces = nsps;
-            schemas = true;
-        }
-
-        // Columns renamed: of a table or view, what depends on it is read again too; of
-        // anything else (a composite type, an index), everything.
-        let mut renamed = BTreeSet::new();
-        for (rel, num, dropped, name) in &atts {
-            if let Some(u) = self.rels.get(rel) {
-                if !dropped && *num > 0 {
-                    if let Some(old) = u.attnames.get(num) {
-                        if old != name {
-                            if !matches!(u.kind, 'r' | 'p' | 'v' | 'm') {
-                                return Ok(Step::Full("a column was renamed"));
-                            }
-                            renamed.insert(*rel);
-                        }
-                    }
-                }
-            }
-        }
-
-        // Deleted relations, enums, functions.
+        // Deleted relations, enums, functions: cached, no longer live.
         if let Some(live) = &live {
             let gone: Vec<i64> = self
                 .rels
@@ -1458,11 +1755,7 @@ impl Tracker {
                 .filter(|o| !live.contains(o))
                 .copied()
                 .collect();
-            for oid in gone {
-                if let Some(u) = self.rels.remove(&oid) {
-                    u.remove_from(Arc::make_mut(&mut self.snap));
-                }
-            }
+            gone.into_iter().for_each(|oid| self.drop_rel(oid));
         }
         if let Some(live) = &live_enums {
             let gone: Vec<i64> = self
@@ -1471,11 +1764,7 @@ impl Tracker {
                 .filter(|o| !live.contains(o))
                 .copied()
                 .collect();
-            for oid in gone {
-                if let Some(key) = self.enums.remove(&oid) {
-                    Arc::make_mut(&mut self.snap).enums.remove(&key);
-                }
-            }
+            gone.into_iter().for_each(|oid| self.drop_enum(oid));
         }
         if let Some(live) = &live_procs {
             let gone: Vec<i64> = self
@@ -1484,42 +1773,12 @@ impl Tracker {
                 .filter(|o| !live.contains(o))
                 .copied()
                 .collect();
-            for oid in gone {
-                if let Some((_, _, key)) = self.functions.remove(&oid) {
-                    Arc::make_mut(&mut self.snap).functions.remove(&key);
-                }
-            }
+            gone.into_iter().for_each(|oid| self.drop_function(oid));
         }
 
-        // New and changed relations.
-        for (oid, k, schema, name) in new_rels {
-            let u = self.rels.entry(oid).or_default();
-            u.kind = k;
-            u.schema = schema;
-            u.name = name;
-            rels.insert(oid);
-        }
-        for (oid, schema, name) in new_types {
-            self.types.insert(oid, (schema, name));
-        }
-        for (oid, schema, name) in new_procs {
-            let e = self
-                .functions
-                .entry(oid)
-                .or_insert_with(|| (String::new(), String::new(), String::new()));
-            e.0 = schema;
-            e.1 = name;
-        }
-        for (rel, ..) in &atts {
-            if self.rels.contains_key(rel) {
-                rels.insert(*rel);
-            }
-        }
-        for rel in rel_rows {
-            if self.rels.contains_key(&rel) {
-                rels.insert(rel);
-            }
-        }
+        // Relations whose constraints, triggers or defaults, or whose sequence's owner, changed
+        // in number.
+        let mut more = BTreeSet::new();
         for (i, map) in counts.iter().enumerate() {
             let Some(map) = map else { continue };
             for (oid, u) in &self.rels {
@@ -1529,7 +1788,7 @@ impl Tracker {
                     _ => u.ndef,
                 };
                 if map.get(oid).copied().unwrap_or(0) != cached {
-                    rels.insert(*oid);
+                    more.insert(*oid);
                 }
             }
         }
@@ -1541,25 +1800,21 @@ impl Tracker {
                 let mut now = owners.get(oid).cloned().unwrap_or_default();
                 now.sort_unstable();
                 if now != u.owners {
-                    rels.insert(*oid);
+                    more.insert(*oid);
                 }
             }
         }
-        // Only relations of user schemas are units.
-        rels.retain(|oid| self.rels.contains_key(oid));
-        enums.retain(|oid| self.types.get(oid).is_some_and(|(s, _)| user_ns(s)));
-        functions.retain(|oid| self.functions.get(oid).is_some_and(|(s, _, _)| user_ns(s)));
-
+        let (rels, enums, functions) = self.settle_units(seen, more);
         self.ctr = ctr;
         self.del = del;
         self.window = Some(window);
-        Ok(Step::Apply {
+        Ok(Ok(Step::Apply {
             rels,
             enums,
             functions,
             schemas,
             renamed,
-        })
+        }))
     }
 
     /// Reads the given units again and replaces their entries.
