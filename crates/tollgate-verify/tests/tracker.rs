@@ -647,3 +647,56 @@ async fn a_migration_that_resets_the_session_loses_only_the_change_log() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_role_that_is_not_a_superuser_gets_the_same_report_from_the_counters() {
+    // Event triggers need a superuser: a CI role with `CREATEDB` and its own scratch database
+    // takes its snapshots from the statistics counters, and the report is the full one.
+    let history = vec![
+        base(BASE),
+        m(
+            "001_add",
+            &[
+                "ALTER TABLE users ADD COLUMN city text;",
+                "CREATE INDEX users_city_idx ON users (city);",
+            ],
+            &[
+                "DROP INDEX users_city_idx;",
+                "ALTER TABLE users DROP COLUMN city;",
+            ],
+        ),
+        m(
+            "002_forgets",
+            &["ALTER TABLE orders ADD COLUMN note text;"],
+            &["SELECT 1;"],
+        ),
+    ];
+    let server = common::ephemeral().await;
+    let mut reports = Vec::new();
+    for how in [SnapshotMode::Checked, SnapshotMode::Full] {
+        let db = server.scratch().await.expect("scratch database");
+        common::exec(&db.url, "CREATE ROLE ci_role LOGIN CREATEDB").await;
+        common::exec(
+            &db.url,
+            &format!("ALTER DATABASE \"{}\" OWNER TO ci_role", db.name),
+        )
+        .await;
+        common::exec(&db.url, "ALTER SCHEMA public OWNER TO ci_role").await;
+        let url = db.url.replacen("tollgate@", "ci_role@", 1);
+        assert_ne!(url, db.url);
+        let opts = RunOptions {
+            mode: Mode::Roundtrip,
+            ..RunOptions::default()
+        };
+        let report = run_with(&url, &history, &opts, how)
+            .await
+            .unwrap_or_else(|e| panic!("{how:?}: {e}"));
+        db.drop_db().await.expect("drop");
+        common::exec(server.admin_url(), "DROP ROLE ci_role").await;
+        assert!(!report.change_log);
+        reports.push(normalized(report));
+    }
+    assert_eq!(reports[0], reports[1]);
+    assert!(reports[0].contains("orders.note"), "{}", reports[0]);
+    server.shutdown().await;
+}
