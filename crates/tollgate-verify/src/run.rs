@@ -301,6 +301,22 @@ fn changes_lexing(sql: &str) -> bool {
     s.contains("standard_conforming_strings") || s.contains("backslash_quote")
 }
 
+/// A statement that may deallocate the session's prepared statements (`DEALLOCATE ALL`,
+/// `DISCARD ALL`): the driver's cache of them must be forgotten after it, or tollgate's next
+/// catalog query fails with "prepared statement … does not exist".
+fn drops_prepared(sql: &str) -> bool {
+    let s = sql.to_ascii_lowercase();
+    s.contains("deallocate") || s.contains("discard")
+}
+
+/// After a side, forgets the driver's prepared statements if the side may have deallocated
+/// them (closing one that is gone is not an error).
+async fn after_side(conn: &mut PgConnection, statements: &[RunStatement]) {
+    if statements.iter().any(|s| drops_prepared(&s.sql)) {
+        let _ = conn.clear_cached_statements().await;
+    }
+}
+
 /// What [`run_side`] returns: the step, the locks traced, the rows of the tail when it ran.
 type SideResult = (Step, Vec<LockEvent>, Option<Vec<PgRow>>);
 
@@ -502,12 +518,14 @@ async fn run_side(
                 .as_ref()
                 .is_some_and(|e| e.statement == 0 && e.sqlstate.as_deref() == Some("25001"));
             if !(alone && refused) {
+                after_side(conn, statements).await;
                 return Ok(done);
             }
         }
     }
     let (step, locks) =
         run_side_stepwise(conn, statements, transactional, trace, default_lock_timeout).await?;
+    after_side(conn, statements).await;
     // A tail that fails leaves the rows to the tracker and the session to the next migration
     // (see [`run_batched`]).
     let rows = match tail {
