@@ -1022,6 +1022,10 @@ impl Tracker {
     ) -> Result<Arc<Snapshot>, VerifyError> {
         self.stats.snapshots += 1;
         if let Some(why) = self.off {
+            if self.et {
+                // Nothing reads the log any more: stop keeping it.
+                self.et_off(conn).await;
+            }
             *self.stats.full.entry(why).or_default() += 1;
             return Ok(Arc::new(snapshot(conn).await?));
         }
