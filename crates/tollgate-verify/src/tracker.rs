@@ -948,13 +948,15 @@ impl Tracker {
             return Ok(t);
         }
         let row = sqlx::query(
-            "SELECT current_setting('server_version_num')::int4, current_setting('track_counts')",
+            "SELECT current_setting('server_version_num')::int4, current_setting('track_counts'), \
+             current_setting('is_superuser')",
         )
         .fetch_one(&mut *conn)
         .await
         .map_err(|e| sql_error("reading the server's version", &e))?;
         let version: i32 = get(&row, 0)?;
         let track: String = get(&row, 1)?;
+        let superuser = get::<String>(&row, 2)? == "on";
         if version < 150000 {
             t.off = Some("PostgreSQL before 15");
             return Ok(t);
@@ -975,19 +977,13 @@ impl Tracker {
         .await
         .map_err(|e| sql_error("listing the system catalogs", &e))?;
         t.other_catalogs = others;
-        if matches!(mode, SnapshotMode::Incremental | SnapshotMode::Checked) {
-            let su: String = sqlx::query_scalar("SELECT current_setting('is_superuser')")
-                .fetch_one(&mut *conn)
+        if superuser && matches!(mode, SnapshotMode::Incremental | SnapshotMode::Checked) {
+            use sqlx::Executor;
+            let sql = crate::et::setup_sql(SETTINGS_SQL);
+            t.et = conn
+                .execute(sqlx::raw_sql(sqlx::AssertSqlSafe(sql)))
                 .await
-                .map_err(|e| sql_error("reading the role", &e))?;
-            if su == "on" {
-                use sqlx::Executor;
-                let sql = crate::et::setup_sql(SETTINGS_SQL);
-                t.et = conn
-                    .execute(sqlx::raw_sql(sqlx::AssertSqlSafe(sql)))
-                    .await
-                    .is_ok();
-            }
+                .is_ok();
         }
         Ok(t)
     }
